@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("tinhso.web.places.urls")),
+    path("", include("tinhso.web.people.urls")),
+    path("", include("tinhso.web.workcal.urls")),
+]
