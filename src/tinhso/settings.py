@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tinhso.places",
     "tinhso.people",
     "tinhso.workcal",
+    "tinhso.catalog",
     "tinhso.web",
 ]
 

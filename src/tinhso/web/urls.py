@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("tinhso.web.places.urls")),
     path("", include("tinhso.web.people.urls")),
     path("", include("tinhso.web.workcal.urls")),
+    path("", include("tinhso.web.catalog.urls")),
 ]
