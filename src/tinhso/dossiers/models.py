@@ -1,0 +1,290 @@
+"""Dossiers (hồ sơ TTHC): what arrives, who handles it, when it is due, what happened to it.
+
+A dossier keeps a snapshot of the procedure's rules at the time it was received (name, time limit,
+workflow steps with their shares), so that a later change of the catalog never moves a due time that
+was promised to a citizen.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .states import Action, Channel, State
+
+
+class Dossier(models.Model):
+    class ReturnMethod(models.TextChoices):
+        ONLINE = "online", _("Trực tuyến")
+        DESK = "desk", _("Tại bộ phận một cửa")
+        POST = "post", _("Qua bưu chính công ích")
+
+    code = models.CharField(_("mã hồ sơ"), max_length=32, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT, related_name="dossiers")
+    procedure_code = models.CharField(_("mã thủ tục"), max_length=20)
+    procedure_name = models.CharField(_("tên thủ tục"), max_length=500)
+    agency = models.ForeignKey("places.Agency", on_delete=models.PROTECT, related_name="dossiers",
+                               verbose_name=_("cơ quan giải quyết"))
+    channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
+    state = models.PositiveSmallIntegerField(_("trạng thái"), choices=State.choices, db_index=True)
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="dossiers", verbose_name=_("người nộp"))
+    applicant_name = models.CharField(_("họ tên người nộp"), max_length=150)
+    applicant_cccd = models.CharField(_("số CCCD"), max_length=12, blank=True)
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    form_data = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)
+    submit_token = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                    help_text="one token per form shown: the same form submitted twice is one dossier")
+
+    # time limit snapshot and clock
+    limit_kind = models.CharField(max_length=20)
+    limit_amount = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(_("thời điểm nộp"), null=True, blank=True)
+    received_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True)
+    counting_from = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("hạn trả kết quả"), null=True, blank=True, db_index=True)
+    original_due_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_total_seconds = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(_("thời điểm xử lý xong"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    supplement_count = models.PositiveSmallIntegerField(default=0)
+    reappointed = models.BooleanField(default=False)
+    current_step = models.PositiveSmallIntegerField(default=0)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="assigned_dossiers", verbose_name=_("người đang xử lý"))
+    fee_amount = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    return_method = models.CharField(_("hình thức nhận kết quả"), max_length=10, choices=ReturnMethod.choices,
+                                     default=ReturnMethod.ONLINE)
+    result_file = models.FileField(_("kết quả"), upload_to="results/%Y/%m/", blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    state_note = models.TextField(_("lý do"), blank=True)
+    warned_due_soon = models.BooleanField(default=False)
+    warned_late = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        constraints = [
+            models.CheckConstraint(condition=Q(state__gte=1, state__lte=10), name="dossier_state_valid"),
+            models.CheckConstraint(condition=Q(channel__gte=1, channel__lte=3), name="dossier_channel_valid"),
+            models.CheckConstraint(condition=Q(state=State.SUBMITTED) | Q(state=State.REFUSED) | Q(state=State.WITHDRAWN, received_at__isnull=True) | Q(code__isnull=False),
+                                   name="dossier_received_has_code"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "state"]),
+            models.Index(fields=["applicant", "-created_at"]),
+            models.Index(fields=["state", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"#{self.pk}"
+
+    @property
+    def state_label(self) -> str:
+        return State(self.state).label
+
+    @property
+    def channel_label(self) -> str:
+        return Channel(self.channel).label
+
+
+class DailySequence(models.Model):
+    """The last sequence number given to an agency on a day: codes are gapless and unique."""
+
+    agency = models.ForeignKey("places.Agency", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="uniq_sequence_agency_day")]
+
+
+class DossierComponent(models.Model):
+    """One paper of the dossier: an uploaded file, or a paper counted at the desk."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components")
+    key = models.CharField(max_length=60)
+    name = models.CharField(_("thành phần"), max_length=300)
+    file = models.FileField(upload_to="dossiers/%Y/%m/", blank=True)
+    original_filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=60, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    originals = models.PositiveSmallIntegerField(default=0)
+    certified_copies = models.PositiveSmallIntegerField(default=0)
+    copies = models.PositiveSmallIntegerField(default=0)
+    supplement_round = models.PositiveSmallIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class DossierStep(models.Model):
+    """A step of the dossier's internal workflow, with its own share of the time and due time."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Chưa đến")
+        ACTIVE = "active", _("Đang thực hiện")
+        DONE = "done", _("Đã xong")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20)
+    share_percent = models.PositiveSmallIntegerField()
+    agency = models.ForeignKey("places.Agency", on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    warned_due_soon = models.BooleanField(default=False)
+    warned_late = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "order"], name="uniq_step_order"),
+            models.UniqueConstraint(fields=["dossier"], condition=Q(status="active"), name="one_active_step"),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+
+class DossierEvent(models.Model):
+    """The history of a dossier: every transition, written in the transaction of the change."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=30, choices=Action.choices)
+    from_state = models.PositiveSmallIntegerField(null=True, blank=True, choices=State.choices)
+    to_state = models.PositiveSmallIntegerField(choices=State.choices)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    @property
+    def action_label(self) -> str:
+        return Action(self.action).label
+
+
+class Handover(models.Model):
+    """A row of the processing control slip: one hand-over, early / on time / late against the step."""
+
+    class Timeliness(models.TextChoices):
+        EARLY = "early", _("Trước hạn")
+        ON_TIME = "on_time", _("Đúng hạn")
+        LATE = "late", _("Quá hạn")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers")
+    step = models.PositiveSmallIntegerField()
+    agency = models.ForeignKey("places.Agency", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    giver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    receiver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(max_length=200)
+    step_due_at = models.DateTimeField(null=True)
+    timeliness = models.CharField(max_length=10, choices=Timeliness.choices)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class SupplementRequest(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    reason = models.TextField()
+    items = models.JSONField(default=list)  # [{"key":..., "name":...}]
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["dossier"], condition=Q(answered_at__isnull=True),
+                                               name="one_open_supplement_request")]
+
+
+class PaymentRequest(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="payment_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    amount = models.PositiveBigIntegerField()
+    purpose = models.CharField(max_length=200)
+    qr_payload = models.TextField(blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["dossier"], condition=Q(paid_at__isnull=True),
+                                               name="one_open_payment_request")]
+
+
+class Apology(models.Model):
+    """The apology letter with ONE new appointment (Decree 61 art. 19): a second one is refused."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="apology")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    reason = models.TextField()
+    previous_due_at = models.DateTimeField()
+    new_due_at = models.DateTimeField()
+
+
+class Warning(models.Model):
+    """A due-soon or late warning to one official: unique, so a sweep run twice sends nothing twice."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Sắp đến hạn")
+        LATE = "late", _("Quá hạn")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="warnings")
+    step = models.PositiveSmallIntegerField(default=0)  # 0 = the dossier itself
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_warnings")
+    created_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "step", "kind", "recipient"], name="uniq_warning")]
+        indexes = [models.Index(fields=["emailed_at"]), models.Index(fields=["recipient", "read_at"])]
+
+
+class Rating(models.Model):
+    class Level(models.TextChoices):
+        SATISFIED = "satisfied", _("Hài lòng")
+        ACCEPTABLE = "acceptable", _("Chấp nhận được")
+        UNSATISFIED = "unsatisfied", _("Không hài lòng")
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
+    level = models.CharField(max_length=12, choices=Level.choices)
+    criteria = models.JSONField(default=dict, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+
+class Complaint(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="complaints")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField()

@@ -1,0 +1,213 @@
+"""Reads of dossiers, always scoped by who is asking (see access.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.catalog.text import search_key
+from tinhso.people.models import Role
+
+from . import access, clock
+from .models import Dossier, DossierStep
+from .states import Action, OPEN_STATES, PAUSED_STATES, State, TRANSITIONS
+
+INBOXES = ("new", "to_process", "to_approve", "to_return", "due_soon", "late", "paused", "all")
+
+
+def dossiers_for_citizen(*, user) -> QuerySet[Dossier]:
+    return access.dossiers_visible_to(user).filter(applicant=user).select_related("agency").order_by("-created_at")
+
+
+def _official_base(user) -> QuerySet[Dossier]:
+    return access.dossiers_visible_to(user)
+
+
+def inbox(*, user, box: str, now: datetime | None = None) -> QuerySet[Dossier]:
+    """The dossiers of one box of an official's inbox."""
+    now = now or timezone.now()
+    qs = _official_base(user)
+    agency_id = access.agency_id_of(user)
+    roles = access.roles_of(user)
+    running = [State.RECEIVED, State.PROCESSING]
+    if box == "new":
+        qs = qs.filter(state=State.SUBMITTED)
+    elif box == "to_process":
+        mine = Q(steps__status=DossierStep.Status.ACTIVE, steps__agency_id=agency_id, steps__role__in=list(roles))
+        qs = qs.filter(mine, state__in=running).filter(
+            Q(steps__assignee=user) | Q(steps__assignee__isnull=True) if Role.LEADER not in roles else Q())
+    elif box == "to_approve":
+        qs = qs.filter(state=State.PROCESSING, steps__status=DossierStep.Status.ACTIVE, steps__kind="approve",
+                       steps__agency_id=agency_id)
+    elif box == "to_return":
+        qs = qs.filter(state=State.FINISHED)
+    elif box == "due_soon":
+        qs = qs.filter(state__in=running, due_at__gt=now, due_at__lte=clock.warn_horizon(now))
+    elif box == "late":
+        qs = qs.filter(state__in=running, due_at__lte=now)
+    elif box == "paused":
+        qs = qs.filter(state__in=list(PAUSED_STATES))
+    elif box != "all":
+        raise Http404(_("Không có hộp hồ sơ này."))
+    return qs.select_related("agency", "assignee").order_by("due_at", "id").distinct()
+
+
+def inbox_counts(*, user, now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return {box: inbox(user=user, box=box, now=now).count() for box in INBOXES if box != "all"}
+
+
+def inbox_search(qs: QuerySet[Dossier], *, q: str = "", procedure: str = "", state: str = "",
+                 date_from=None, date_to=None) -> QuerySet[Dossier]:
+    if q:
+        q = q.strip()
+        key = search_key(q)
+        qs = qs.filter(Q(code__icontains=q) | Q(applicant_name__icontains=q) | Q(applicant_cccd=q)
+                       | Q(procedure__search_key__contains=key))
+    if procedure:
+        qs = qs.filter(procedure_code=procedure)
+    if state and state.isdigit():
+        qs = qs.filter(state=int(state))
+    if date_from:
+        qs = qs.filter(received_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(received_at__date__lte=date_to)
+    return qs
+
+
+def timeliness(dossier: Dossier, *, now: datetime | None = None) -> str:
+    """on_time | due_soon | late | paused | done_on_time | done_late (DOMAIN.md §8 'Late')."""
+    now = now or timezone.now()
+    if dossier.due_at is None:
+        return "none"
+    if dossier.finished_at:
+        late = dossier.finished_at > dossier.due_at or dossier.supplement_count > 1
+        return "done_late" if late else "done_on_time"
+    if dossier.state in PAUSED_STATES:
+        return "paused"
+    if dossier.state not in OPEN_STATES:
+        return "none"
+    if dossier.due_at <= now or dossier.supplement_count > 1:
+        return "late"
+    if dossier.due_at <= clock.warn_horizon(now):
+        return "due_soon"
+    return "on_time"
+
+
+def actions_for(*, user, dossier: Dossier) -> list[str]:
+    """Exactly the actions this user may take on this dossier now (for buttons and the API)."""
+    state = dossier.state
+    possible = {a for (a, s) in TRANSITIONS if s == state}
+    out: list[str] = []
+    if access.is_owner(user, dossier):
+        for a in (Action.SUPPLY, Action.PAY, Action.WITHDRAW):
+            if a in possible:
+                out.append(a)
+        if state in (State.FINISHED, State.RETURNED) and not _has_rating(dossier):
+            out.append(Action.RATE)
+        if state not in (State.SUBMITTED,):
+            out.append(Action.COMPLAIN)
+        return out
+    if getattr(user, "kind", "") != "official":
+        return out
+    roles = access.roles_of(user)
+    step = dossier.steps.filter(status=DossierStep.Status.ACTIVE).first()
+    step_agency = step.agency_id if step else dossier.agency_id
+    mine = access.agency_id_of(user) in (dossier.agency_id, step_agency)
+    if not mine:
+        return out
+    at_own_agency = access.agency_id_of(user) == dossier.agency_id
+    if Role.RECEIVER in roles and at_own_agency:
+        for a in (Action.RECEIVE, Action.REFUSE, Action.RETURN):
+            if a in possible:
+                out.append(a)
+    step_role = step.role if step else None
+    acts_on_step = step is not None and step_role in roles and access.agency_id_of(user) == step_agency
+    if state in (State.RECEIVED, State.PROCESSING) and acts_on_step:
+        if step.kind == "assign" or (Role.LEADER in roles and step.kind != "approve"):
+            out.append(Action.ASSIGN)
+        if step.kind in ("process", "forward"):
+            out += [Action.SUBMIT_APPROVAL, Action.FORWARD]
+        if step.kind in ("process", "receive", "assign") or step_role == Role.RECEIVER:
+            out += [Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAYMENT]
+        if step.kind == "approve" and Role.LEADER in roles:
+            out.append(Action.APPROVE)
+    if Role.LEADER in roles and at_own_agency and state in (State.PROCESSING, State.SUPPLEMENT, State.PAYMENT):
+        out.append(Action.STOP)
+    if (at_own_agency and state in (State.RECEIVED, State.PROCESSING) and not dossier.reappointed
+            and roles & {Role.LEADER, Role.SPECIALIST, Role.RECEIVER}):
+        out.append(Action.APOLOGIZE)
+    seen = set()
+    return [a for a in out if not (a in seen or seen.add(a))]
+
+
+def _has_rating(dossier: Dossier) -> bool:
+    from .models import Rating
+
+    return Rating.objects.filter(dossier=dossier).exists()
+
+
+@dataclass
+class PublicStep:
+    name: str
+    status: str
+    due_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass
+class PublicTracking:
+    code: str
+    procedure_code: str
+    procedure_name: str
+    agency_name: str
+    state: int
+    state_label: str
+    submitted_at: datetime | None
+    received_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    returned_at: datetime | None
+    steps: list[PublicStep]
+
+
+def tracking_by_code(*, code: str) -> PublicTracking:
+    """What anyone may know of a dossier from its code: state, dates, steps. No personal data."""
+    row = (Dossier.objects.filter(code=code)
+           .values("pk", "code", "procedure_code", "procedure_name", "agency__name", "state", "submitted_at",
+                   "received_at", "due_at", "finished_at", "returned_at").first())
+    if row is None:
+        raise Http404(_("Không tìm thấy hồ sơ có mã này."))
+    steps = [PublicStep(name=s["name"], status=s["status"], due_at=s["due_at"], finished_at=s["finished_at"])
+             for s in DossierStep.objects.filter(dossier_id=row["pk"]).order_by("order")
+             .values("name", "status", "due_at", "finished_at")]
+    return PublicTracking(
+        code=row["code"], procedure_code=row["procedure_code"], procedure_name=row["procedure_name"],
+        agency_name=row["agency__name"], state=row["state"], state_label=State(row["state"]).label,
+        submitted_at=row["submitted_at"], received_at=row["received_at"], due_at=row["due_at"],
+        finished_at=row["finished_at"], returned_at=row["returned_at"], steps=steps,
+    )
+
+
+def register(*, user, date_from, date_to) -> QuerySet[Dossier]:
+    """The agency's dossier register (sổ theo dõi hồ sơ) of a period, by reception date."""
+    qs = _official_base(user).filter(received_at__isnull=False, received_at__date__gte=date_from,
+                                     received_at__date__lte=date_to)
+    return qs.select_related("agency").order_by("received_at", "code")
+
+
+def warnings_for(*, user, unread_only: bool = False):
+    from .models import Warning
+
+    qs = Warning.objects.filter(recipient=user).select_related("dossier").order_by("-id")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs
+
+
+def state_counts(*, user) -> dict[int, int]:
+    return dict(_official_base(user).values_list("state").annotate(n=Count("id")).values_list("state", "n"))

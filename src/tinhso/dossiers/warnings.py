@@ -1,0 +1,141 @@
+"""The warning sweep: one working day before a dossier's or a step's due time, and when it becomes
+late, warn the official handling it and the leaders of their agency (in the app, then by e-mail).
+
+Idempotent: a warning is a row unique on (dossier, step, kind, recipient), and the dossier/step keeps
+a flag once warned; run twice, the sweep writes and sends nothing twice. Set-based: it reads only the
+dossiers within one working day of their due time that were not yet warned (index on state, due_at),
+in batches, without loading model instances.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.people.models import OfficialRole, Role
+
+from . import clock
+from .models import Dossier, DossierStep, Warning
+from .states import PAUSED_STATES, State
+
+log = logging.getLogger(__name__)
+BATCH = 5000
+ACTIVE_STATES = [State.RECEIVED, State.PROCESSING]  # paused dossiers (5, 6) have no running clock
+
+
+def _role_holders() -> tuple[dict[int, list[int]], dict[tuple[int, str], list[int]]]:
+    leaders: dict[int, list[int]] = defaultdict(list)
+    by_role: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for agency_id, user_id, role in OfficialRole.objects.filter(official__user__is_active=True).values_list(
+            "official__agency_id", "official__user_id", "role"):
+        by_role[(agency_id, role)].append(user_id)
+        if role == Role.LEADER:
+            leaders[agency_id].append(user_id)
+    return leaders, by_role
+
+
+def _recipients(agency_id: int, assignee_id: int | None, role: str, leaders, by_role) -> set[int]:
+    people = set(leaders.get(agency_id, []))
+    if assignee_id:
+        people.add(assignee_id)
+    else:
+        people.update(by_role.get((agency_id, role), []))
+    return people
+
+
+def _sweep_dossiers(now: datetime, horizon: datetime, leaders, by_role) -> int:
+    created = 0
+    base = Dossier.objects.filter(state__in=ACTIVE_STATES, due_at__isnull=False)
+    for kind, flag, qs in (
+        (Warning.Kind.LATE, "warned_late", base.filter(due_at__lte=now, warned_late=False)),
+        (Warning.Kind.DUE_SOON, "warned_due_soon", base.filter(due_at__gt=now, due_at__lte=horizon, warned_due_soon=False)),
+    ):
+        while True:
+            rows = list(qs.values_list("pk", "agency_id", "assignee_id", "due_at")[:BATCH])
+            if not rows:
+                break
+            with transaction.atomic():
+                warnings = [
+                    Warning(dossier_id=pk, step=0, kind=kind, recipient_id=uid, created_at=now, due_at=due)
+                    for pk, agency_id, assignee_id, due in rows
+                    for uid in _recipients(agency_id, assignee_id, Role.RECEIVER, leaders, by_role)
+                ]
+                Warning.objects.bulk_create(warnings, ignore_conflicts=True, batch_size=2000)
+                update = {flag: True}
+                if kind == Warning.Kind.LATE:
+                    update["warned_due_soon"] = True
+                Dossier.objects.filter(pk__in=[r[0] for r in rows]).update(**update)
+            created += len(warnings)
+    return created
+
+
+def _sweep_steps(now: datetime, horizon: datetime, leaders, by_role) -> int:
+    created = 0
+    base = DossierStep.objects.filter(status=DossierStep.Status.ACTIVE, due_at__isnull=False).exclude(
+        dossier__state__in=list(PAUSED_STATES))
+    for kind, flag, qs in (
+        (Warning.Kind.LATE, "warned_late", base.filter(due_at__lte=now, warned_late=False)),
+        (Warning.Kind.DUE_SOON, "warned_due_soon", base.filter(due_at__gt=now, due_at__lte=horizon, warned_due_soon=False)),
+    ):
+        while True:
+            rows = list(qs.values_list("pk", "dossier_id", "order", "agency_id", "assignee_id", "role", "due_at")[:BATCH])
+            if not rows:
+                break
+            with transaction.atomic():
+                warnings = [
+                    Warning(dossier_id=dossier_id, step=order, kind=kind, recipient_id=uid, created_at=now, due_at=due)
+                    for _pk, dossier_id, order, agency_id, assignee_id, role, due in rows
+                    for uid in _recipients(agency_id, assignee_id, role, leaders, by_role)
+                ]
+                Warning.objects.bulk_create(warnings, ignore_conflicts=True, batch_size=2000)
+                update = {flag: True}
+                if kind == Warning.Kind.LATE:
+                    update["warned_due_soon"] = True
+                DossierStep.objects.filter(pk__in=[r[0] for r in rows]).update(**update)
+            created += len(warnings)
+    return created
+
+
+def warnings_sweep(*, now: datetime | None = None) -> dict:
+    """Create every due-soon and late warning that is owed at `now`. Returns counts."""
+    now = now or timezone.now()
+    horizon = clock.warn_horizon(now)
+    leaders, by_role = _role_holders()
+    dossiers = _sweep_dossiers(now, horizon, leaders, by_role)
+    steps = _sweep_steps(now, horizon, leaders, by_role)
+    return {"dossier_warnings": dossiers, "step_warnings": steps}
+
+
+def warnings_email(*, limit: int = 500) -> int:
+    """Send the e-mails of warnings not yet e-mailed. Each is marked sent in its own transaction,
+    under a row lock, so two workers never send the same one."""
+    sent = 0
+    ids = list(Warning.objects.filter(emailed_at__isnull=True).values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        with transaction.atomic():
+            w = (Warning.objects.select_for_update(skip_locked=True).select_related("dossier", "recipient")
+                 .filter(pk=pk, emailed_at__isnull=True).first())
+            if w is None:
+                continue
+            if w.recipient.email:
+                due = timezone.localtime(w.due_at).strftime("%H:%M %d/%m/%Y")
+                what = _("bước %(n)s của hồ sơ") % {"n": w.step} if w.step else _("hồ sơ")
+                if w.kind == Warning.Kind.LATE:
+                    subject = _("Quá hạn: %(what)s %(code)s") % {"what": what, "code": w.dossier.code}
+                    body = _("%(what)s %(code)s (%(proc)s) đã quá hạn từ %(due)s. Hãy xử lý ngay hoặc lập phiếu xin lỗi và hẹn lại.")
+                else:
+                    subject = _("Sắp đến hạn: %(what)s %(code)s") % {"what": what, "code": w.dossier.code}
+                    body = _("%(what)s %(code)s (%(proc)s) đến hạn lúc %(due)s, còn chưa đầy một ngày làm việc.")
+                send_mail(subject, body % {"what": what.capitalize(), "code": w.dossier.code,
+                                           "proc": w.dossier.procedure_name, "due": due},
+                          settings.DEFAULT_FROM_EMAIL, [w.recipient.email])
+            w.emailed_at = timezone.now()
+            w.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent
