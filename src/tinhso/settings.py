@@ -53,6 +53,8 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("TINHSO_ALLOWED_HOSTS", "127.
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("TINHSO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 PROVINCE_CODE = os.environ.get("TINHSO_PROVINCE_CODE", "19")
+# The address citizens reach this installation at: printed in QR codes of slips and in e-mails.
+PUBLIC_URL = os.environ.get("TINHSO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -73,6 +75,8 @@ INSTALLED_APPS = [
     "tinhso.people",
     "tinhso.workcal",
     "tinhso.catalog",
+    "tinhso.dossiers",
+    "tinhso.demo",
     "tinhso.web",
 ]
 
@@ -158,13 +162,17 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # django-allauth
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_ADAPTER = "tinhso.people.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "tinhso.web.people.forms.CitizenSignupForm", "login": "tinhso.web.people.forms.CitizenLoginForm"}
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,20/5m/key"}  # django-axes locks first (5 failures)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tỉnh số] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tinh so"
+MFA_ADAPTER = "tinhso.people.adapters.MfaAdapter"
 SOCIALACCOUNT_ONLY = False
 
 # django-axes: lock an account (per user name and IP) after 5 failures for 30 minutes.
@@ -174,6 +182,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked.html"
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "tinhso.people.lockout.axes_username"
 AXES_VERBOSE = False
 
 # --- Internationalisation ------------------------------------------------------------------------
@@ -242,6 +251,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("TINHSO_FROM_EMAIL", "Tỉnh số <khong-tra
 SMS_BACKEND = os.environ.get("TINHSO_SMS_BACKEND", "tinhso.people.sms.ConsoleSmsBackend")
 SMS_HTTP_URL = os.environ.get("TINHSO_SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = os.environ.get("TINHSO_SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = float(os.environ.get("TINHSO_SMS_HTTP_TIMEOUT", 5))
 
 # --- Background jobs -----------------------------------------------------------------------------
 _redis_url = os.environ.get("TINHSO_REDIS_URL", "")
@@ -261,3 +271,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TINHSO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Payments (VietQR) ------------------------------------------------------------------------------
+# The account citizens pay fees into (the province's state-budget collection account), by bank BIN.
+PAYMENT_BANK_BIN = os.environ.get("TINHSO_PAYMENT_BANK_BIN", "970415")
+PAYMENT_ACCOUNT_NUMBER = os.environ.get("TINHSO_PAYMENT_ACCOUNT", "113000000019")
+PAYMENT_ACCOUNT_NAME = os.environ.get("TINHSO_PAYMENT_ACCOUNT_NAME", "KHO BAC NHA NUOC THAI NGUYEN")
+DOSSIER_UPLOAD_MAX_MB = int(os.environ.get("TINHSO_UPLOAD_MAX_MB", 10))

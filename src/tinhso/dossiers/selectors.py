@@ -211,3 +211,37 @@ def warnings_for(*, user, unread_only: bool = False):
 
 def state_counts(*, user) -> dict[int, int]:
     return dict(_official_base(user).values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+
+
+def handling_agencies(*, procedure):
+    """The agencies that can receive this procedure: every commune's UBND for a commune-level
+    procedure, else the procedure's own agency (or every active agency of its kind)."""
+    from tinhso.places.models import Agency
+
+    if procedure.level == "commune":
+        return Agency.objects.filter(kind="ubnd_xa", active=True, commune__isnull=False).select_related("commune").order_by("name")
+    if procedure.agency_id:
+        return Agency.objects.filter(pk=procedure.agency_id, active=True)
+    return Agency.objects.filter(kind=procedure.agency_kind, active=True).order_by("name")
+
+
+def handling_agency(*, procedure, agency_id: int | None):
+    """The agency chosen by the citizen, if it may receive this procedure (else Http404)."""
+    agencies = handling_agencies(procedure=procedure)
+    if agency_id is None:
+        if agencies.count() == 1:
+            return agencies.get()
+        raise Http404(_("Hãy chọn cơ quan (xã, phường) tiếp nhận hồ sơ."))
+    agency = agencies.filter(pk=agency_id).first()
+    if agency is None:
+        raise Http404(_("Cơ quan đã chọn không tiếp nhận thủ tục này."))
+    return agency
+
+
+def officials_of_agency(*, agency_id: int, role: str | None = None):
+    from tinhso.people.models import User
+
+    qs = User.objects.filter(kind="official", is_active=True, official__agency_id=agency_id)
+    if role:
+        qs = qs.filter(official__roles__role=role)
+    return qs.order_by("full_name").distinct()

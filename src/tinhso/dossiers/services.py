@@ -633,3 +633,19 @@ def dossier_complain(*, actor, dossier: Dossier, text: str, at: datetime | None 
                                 from_state=dossier.state, to_state=dossier.state, note=_("Phản ánh: %s") % text.strip()[:200],
                                 data={"complaint": complaint.pk})
     return complaint
+
+
+# The warning sweep writes through its own module (set-based, batched); re-exported here so that the
+# rest of the project keeps calling services.
+from .warnings import warnings_email, warnings_sweep  # noqa: E402,F401
+
+
+def warning_mark_read(*, actor, warning_id: int) -> None:
+    """The recipient marks one of their warnings read (nobody else can)."""
+    from .models import Warning
+
+    updated = Warning.objects.filter(pk=warning_id, recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    if not updated and not Warning.objects.filter(pk=warning_id, recipient=actor).exists():
+        from django.http import Http404
+
+        raise Http404(_("Không tìm thấy cảnh báo."))

@@ -28,6 +28,15 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "tài khoản"
         verbose_name_plural = "tài khoản"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cccd__isnull=True) | models.Q(cccd__regex=r"^[0-9]{12}$"),
+                name="user_cccd_12_digits",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["citizen", "official"]), name="user_kind_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -72,3 +81,26 @@ class OfficialRole(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+class PhoneCode(models.Model):
+    """A 6-digit code sent by SMS to confirm a phone number. Only its keyed hash is stored."""
+
+    MAX_ATTEMPTS = 5
+    LIFETIME_SECONDS = 5 * 60
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_codes", verbose_name="tài khoản")
+    phone = models.CharField("số điện thoại", max_length=15)
+    code_hash = models.CharField("mã băm", max_length=64)
+    created_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
+    expires_at = models.DateTimeField("hết hạn lúc")
+    attempts = models.PositiveSmallIntegerField("số lần nhập sai", default=0)
+    used_at = models.DateTimeField("đã dùng lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mã xác nhận điện thoại"
+        verbose_name_plural = "mã xác nhận điện thoại"
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(attempts__lte=5), name="phonecode_attempts_max_5"),
+        ]

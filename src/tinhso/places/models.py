@@ -1,17 +1,26 @@
 from django.db import models
+from django.db.models import F, Q
 
 
 class Province(models.Model):
     """A province or centrally-run city of the 2025 structure (Nghị quyết 202/2025/QH15)."""
 
+    class Type(models.TextChoices):
+        PROVINCE = "tinh", "Tỉnh"
+        CITY = "thanh_pho_trung_uong", "Thành phố trực thuộc trung ương"
+
     code = models.CharField("mã", max_length=2, primary_key=True)
     name = models.CharField("tên", max_length=100)
-    type = models.CharField("loại", max_length=30)  # "tinh" | "thanh_pho_trung_uong"
+    type = models.CharField("loại", max_length=30, choices=Type.choices)
+    search_key = models.CharField("khoá tìm kiếm không dấu", max_length=120, db_index=True, default="")
 
     class Meta:
         verbose_name = "tỉnh, thành phố"
         verbose_name_plural = "tỉnh, thành phố"
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=["tinh", "thanh_pho_trung_uong"]), name="province_type_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -20,15 +29,24 @@ class Province(models.Model):
 class Commune(models.Model):
     """A commune-level unit (xã, phường, đặc khu) of the 2025 structure (QĐ 19/2025/QĐ-TTg codes)."""
 
+    class Type(models.TextChoices):
+        XA = "xa", "Xã"
+        PHUONG = "phuong", "Phường"
+        DAC_KHU = "dac_khu", "Đặc khu"
+
     code = models.CharField("mã", max_length=5, primary_key=True)
     name = models.CharField("tên", max_length=100)
-    type = models.CharField("loại", max_length=30)  # "xa" | "phuong" | "dac_khu"
+    type = models.CharField("loại", max_length=30, choices=Type.choices)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="communes", verbose_name="tỉnh")
+    search_key = models.CharField("khoá tìm kiếm không dấu", max_length=120, db_index=True, default="")
 
     class Meta:
         verbose_name = "xã, phường"
         verbose_name_plural = "xã, phường"
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=["xa", "phuong", "dac_khu"]), name="commune_type_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -62,6 +80,14 @@ class Agency(models.Model):
         verbose_name = "cơ quan"
         verbose_name_plural = "cơ quan"
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="agency_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["ubnd_tinh", "so", "trung_tam_phvhc", "ubnd_xa", "phong", "khac"]),
+                name="agency_kind_valid",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="agency_name_not_empty"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("tinhso.web.people.urls")),
     path("", include("tinhso.web.workcal.urls")),
     path("", include("tinhso.web.catalog.urls")),
+    path("", include("tinhso.web.portal.urls")),
+    path("", include("tinhso.web.workspace.urls")),
 ]
