@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install everything into .venv, migrate, load the demo province and serve http://127.0.0.1:8000
 cd "$(dirname "$0")"
-. scripts/env.sh ""
+EXTRAS=""
+. scripts/env.sh
 export DJANGO_SETTINGS_MODULE=tinhso.settings
 .venv/bin/tinhso migrate --noinput
 .venv/bin/tinhso collectstatic --noinput >/dev/null

@@ -2,7 +2,8 @@
 # Install everything (with the test tools) into .venv and run the whole test suite.
 # Extra arguments go to pytest (e.g. ./test.sh tests/workcal -x). DATABASE_URL selects the database.
 cd "$(dirname "$0")"
-. scripts/env.sh "test"
+EXTRAS="test"
+. scripts/env.sh
 export DJANGO_SETTINGS_MODULE=tinhso.settings
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -1,5 +1,5 @@
 # Shared by run.sh and test.sh: make sure Python >= 3.11 and the project's virtual environment exist.
-# Usage: . scripts/env.sh EXTRAS   (EXTRAS: "" or "test")
+# Usage: EXTRAS=test; . scripts/env.sh   (EXTRAS: "" or "test")
 set -eu
 PY="${PYTHON:-python3}"
 if ! command -v "$PY" >/dev/null 2>&1; then
@@ -13,11 +13,12 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv || { echo "Không tạo được môi trường ảo. Trên Debian/Ubuntu: sudo apt-get install python3-venv" >&2; exit 1; }
 fi
-stamp=".venv/.installed-$1"
+EXTRAS="${EXTRAS:-}"
+stamp=".venv/.installed-${EXTRAS:-base}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "→ Cài đặt các gói Python vào .venv ..."
   .venv/bin/python -m pip install --quiet --upgrade pip
-  if [ -n "$1" ]; then .venv/bin/python -m pip install --quiet -e ".[$1]"; else .venv/bin/python -m pip install --quiet -e .; fi
+  if [ -n "$EXTRAS" ]; then .venv/bin/python -m pip install --quiet -e ".[$EXTRAS]"; else .venv/bin/python -m pip install --quiet -e .; fi
   touch "$stamp"
 fi
 # WeasyPrint (PDF slips and letters) needs Pango and the DejaVu fonts from the system.
