@@ -37,6 +37,8 @@ class Dossier(models.Model):
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     form_data = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)
+    search_key = models.TextField(default="", blank=True, editable=False,
+                                  help_text="applicant and procedure, lower-case without diacritics, for search")
     submit_token = models.CharField(max_length=64, null=True, blank=True, unique=True,
                                     help_text="one token per form shown: the same form submitted twice is one dossier")
 

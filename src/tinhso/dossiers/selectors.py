@@ -63,11 +63,13 @@ def inbox_counts(*, user, now: datetime | None = None) -> dict[str, int]:
 
 def inbox_search(qs: QuerySet[Dossier], *, q: str = "", procedure: str = "", state: str = "",
                  date_from=None, date_to=None) -> QuerySet[Dossier]:
+    q = (q or "").strip()
     if q:
-        q = q.strip()
-        key = search_key(q)
-        qs = qs.filter(Q(code__icontains=q) | Q(applicant_name__icontains=q) | Q(applicant_cccd=q)
-                       | Q(procedure__search_key__contains=key))
+        words = search_key(q).split()
+        text = Q()
+        for word in words:
+            text &= Q(search_key__contains=word)
+        qs = qs.filter(Q(code__icontains=q) | Q(applicant_cccd=q) | text)
     if procedure:
         qs = qs.filter(procedure_code=procedure)
     if state and state.isdigit():

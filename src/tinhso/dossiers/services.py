@@ -224,6 +224,12 @@ def _snapshot_applicant(dossier: Dossier, user) -> None:
     dossier.applicant_address = ", ".join(x for x in [user.address_line, str(user.commune) if user.commune_id else ""] if x)
 
 
+def _search_key(dossier: Dossier) -> str:
+    from tinhso.catalog.text import search_key
+
+    return search_key(f"{dossier.applicant_name} {dossier.applicant_cccd} {dossier.procedure_name}")
+
+
 def _new_dossier(procedure, agency, channel: int) -> Dossier:
     return Dossier(
         procedure=procedure, procedure_code=procedure.code, procedure_name=procedure.name, agency=agency,
@@ -254,6 +260,7 @@ def dossier_submit_online(*, actor, procedure, agency, form_data: dict, files: d
             dossier.submit_token = submit_token or None
             dossier.submitted_at = at
             dossier.return_method = return_method
+            dossier.search_key = _search_key(dossier)
             _transition(dossier, Action.SUBMIT)
             dossier.save()
             attachments = _store_components(dossier, procedure, files)
@@ -283,8 +290,12 @@ def dossier_receive(*, actor, dossier: Dossier, at: datetime | None = None, note
 
 def dossier_register_at_desk(*, actor, procedure, agency, applicant: dict, form_data: dict, files: dict,
                              channel: int = Channel.DESK, citizen=None, at: datetime | None = None,
-                             return_method: str = Dossier.ReturnMethod.DESK) -> Dossier:
-    """The one-stop receiver registers a dossier brought to the desk (channel 1) or by post (3)."""
+                             return_method: str = Dossier.ReturnMethod.DESK,
+                             counted: dict | None = None) -> Dossier:
+    """The one-stop receiver registers a dossier brought to the desk (channel 1) or by post (3).
+
+    `counted` lists the paper components checked at the desk without a scan:
+    {component key: {"originals": n, "certified_copies": n, "copies": n}}."""
     if channel not in (Channel.DESK, Channel.POST):
         raise ValidationError({"channel": [_("Kênh tiếp nhận tại quầy phải là 1 (trực tiếp) hoặc 3 (bưu chính).")]})
     access.require_role(actor, Role.RECEIVER, agency_id=agency.pk)
@@ -306,12 +317,22 @@ def dossier_register_at_desk(*, actor, procedure, agency, applicant: dict, form_
         dossier.form_data = cleaned
         dossier.submitted_at = at
         dossier.return_method = return_method
+        dossier.search_key = _search_key(dossier)
         _transition(dossier, Action.REGISTER)
         dossier.code = _next_code(agency, timezone.localtime(at).date())
         dossier.save()
         _start_clock(dossier, procedure, at=at)
         dossier.save()
         attachments = _store_components(dossier, procedure, files, require_mandatory=False)
+        uploaded = {a["component"] for a in attachments}
+        for comp in procedure.components.all():
+            counts = (counted or {}).get(comp.key)
+            if counts and comp.key not in uploaded:
+                DossierComponent.objects.create(
+                    dossier=dossier, key=comp.key, name=comp.name,
+                    originals=int(counts.get("originals", 0)), certified_copies=int(counts.get("certified_copies", 0)),
+                    copies=int(counts.get("copies", 0)))
+                attachments.append({"component": comp.key, "paper": counts})
         _event(dossier, actor=actor, action=Action.REGISTER, from_state=None, at=at, attachments=attachments,
                data={"channel": channel, "due_at": dossier.due_at.isoformat()})
     return dossier
