@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "axes",
     "huey.contrib.djhuey",
+    "ninja",  # serves Swagger UI from its own static files (no CDN)
     "tinhso.events",
     "tinhso.places",
     "tinhso.people",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tinhso.web.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
