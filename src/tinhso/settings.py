@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tinhso.workcal",
     "tinhso.catalog",
     "tinhso.dossiers",
+    "tinhso.feedback",
     "tinhso.demo",
     "tinhso.web",
 ]

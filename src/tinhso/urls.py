@@ -8,5 +8,6 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("allauth.urls")),
     path("api/", api.urls),
+    path("open311/", include("tinhso.api.open311.urls")),
     path("", include("tinhso.web.urls")),
 ]

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("tinhso.web.catalog.urls")),
     path("", include("tinhso.web.portal.urls")),
     path("", include("tinhso.web.workspace.urls")),
+    path("", include("tinhso.web.feedback.urls")),
 ]
