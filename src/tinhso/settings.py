@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tinhso.catalog",
     "tinhso.dossiers",
     "tinhso.feedback",
+    "tinhso.datastore",
     "tinhso.demo",
     "tinhso.web",
 ]

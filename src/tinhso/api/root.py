@@ -14,12 +14,13 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 
-from tinhso.api import calendar, catalog, dossiers, people, places  # noqa: E402  (routers register themselves below)
+from tinhso.api import calendar, catalog, datastore, dossiers, people, places  # noqa: E402  (routers register themselves below)
 
 api.add_router("/v1/places/", places.router)
 api.add_router("/v1/calendar/", calendar.router)
 api.add_router("/v1/people/", people.router)
 api.add_router("/v1/catalog/", catalog.router)
 api.add_router("/v1/", dossiers.router)
+api.add_router("/v1/datastore/", datastore.router)
 
 __all__ = ["api", "django_auth"]

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("tinhso.web.portal.urls")),
     path("", include("tinhso.web.workspace.urls")),
     path("", include("tinhso.web.feedback.urls")),
+    path("", include("tinhso.web.datastore.urls")),
 ]
