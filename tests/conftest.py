@@ -18,3 +18,11 @@ def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason="Chromium missing: sudo apt-get install chromium")
     for item in e2e:
         item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Accounts in tests are fixtures, not the subject: hash their passwords cheaply. Tests marked
+    `argon2` keep the production hashers (argon2) to check them."""
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

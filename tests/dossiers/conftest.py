@@ -123,8 +123,3 @@ def good_form():
 def good_files():
     return lambda: {"to_khai": [pdf("to-khai.pdf")], "giay_chung_sinh": [pdf("chung-sinh.pdf")]}
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Accounts here are fixtures, not the subject: hash their passwords cheaply (people's tests check argon2)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

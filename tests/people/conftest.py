@@ -84,6 +84,3 @@ def other_citizen(db):
     return make_citizen(cccd="001301234567", dob=dt.date(2001, 3, 2), gender="nu", email="binh@example.vn")
 
 
-@pytest.fixture(autouse=True)
-def _layout_links(settings):
-    settings.ROOT_URLCONF = "tests.people.urls_with_stubs"

@@ -24,6 +24,7 @@ def logged_in(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.argon2
 def test_signup_creates_a_citizen_and_sends_an_email_code(client):
     response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 302

@@ -11,11 +11,6 @@ from tinhso.places import services
 from tinhso.places.models import Agency
 from tinhso.places.uploads import COLUMNS
 
-@pytest.fixture(autouse=True)
-def _urls_with_stubs(settings):
-    settings.ROOT_URLCONF = "tests.places.urls_with_stubs"
-
-
 @pytest.fixture
 def demo_agencies(db):
     services.demo_agencies_load()

@@ -1,22 +1,23 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainEvent(models.Model):
     """One thing that happened in a domain, written in the same transaction as the change."""
 
-    name = models.CharField("tên sự kiện", max_length=100, db_index=True)
+    name = models.CharField(_("tên sự kiện"), max_length=100, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    subject_type = models.CharField("loại đối tượng", max_length=60)
-    subject_id = models.CharField("mã đối tượng", max_length=60)
-    data = models.JSONField("dữ liệu", default=dict, blank=True)
-    created_at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
+    subject_type = models.CharField(_("loại đối tượng"), max_length=60)
+    subject_id = models.CharField(_("mã đối tượng"), max_length=60)
+    data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = "sự kiện"
-        verbose_name_plural = "sự kiện"
+        verbose_name = _("sự kiện")
+        verbose_name_plural = _("sự kiện")
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
         ordering = ["id"]
 

@@ -15,8 +15,8 @@ from tinhso.workcal.models import CalendarEntry
 
 from .forms import CalendarEntryForm, WorkingHoursForm
 
-WEEKDAYS = [("T2", "Thứ Hai"), ("T3", "Thứ Ba"), ("T4", "Thứ Tư"), ("T5", "Thứ Năm"), ("T6", "Thứ Sáu"),
-            ("T7", "Thứ Bảy"), ("CN", "Chủ nhật")]
+WEEKDAYS = [(_("T2"), _("Thứ Hai")), (_("T3"), _("Thứ Ba")), (_("T4"), _("Thứ Tư")), (_("T5"), _("Thứ Năm")),
+            (_("T6"), _("Thứ Sáu")), (_("T7"), _("Thứ Bảy")), (_("CN"), _("Chủ nhật"))]
 
 
 def _int(value, lo, hi, default):
