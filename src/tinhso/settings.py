@@ -282,3 +282,40 @@ PAYMENT_BANK_BIN = os.environ.get("TINHSO_PAYMENT_BANK_BIN", "970415")
 PAYMENT_ACCOUNT_NUMBER = os.environ.get("TINHSO_PAYMENT_ACCOUNT", "113000000019")
 PAYMENT_ACCOUNT_NAME = os.environ.get("TINHSO_PAYMENT_ACCOUNT_NAME", "KHO BAC NHA NUOC THAI NGUYEN")
 DOSSIER_UPLOAD_MAX_MB = int(os.environ.get("TINHSO_UPLOAD_MAX_MB", 10))
+
+# --- Population registry and OpenID Connect (people) -----------------------------------------------
+# TINHSO_REGISTRY_URL      base URL of the national population database API (unset: identity checks
+#                          answer "unavailable"; the demo uses the stand-in `python -m tools.registry_standin`)
+# TINHSO_REGISTRY_TOKEN    bearer token of that API
+# TINHSO_REGISTRY_TIMEOUT  seconds per attempt (default 1); TINHSO_REGISTRY_RETRIES further attempts on
+#                          5xx/connection errors (default 2); TINHSO_REGISTRY_BUDGET total seconds (default 3)
+REGISTRY_URL = os.environ.get("TINHSO_REGISTRY_URL", "").rstrip("/")
+REGISTRY_TOKEN = os.environ.get("TINHSO_REGISTRY_TOKEN", "")
+REGISTRY_TIMEOUT = float(os.environ.get("TINHSO_REGISTRY_TIMEOUT", 1))
+REGISTRY_RETRIES = int(os.environ.get("TINHSO_REGISTRY_RETRIES", 2))
+REGISTRY_BUDGET = float(os.environ.get("TINHSO_REGISTRY_BUDGET", 3))
+
+# Sign-in with an external identity provider over OpenID Connect (VNeID, a provincial SSO), linked by CCCD.
+# TINHSO_OIDC_SERVER_URL     issuer URL (discovery at /.well-known/openid-configuration); unset: no button
+# TINHSO_OIDC_CLIENT_ID, TINHSO_OIDC_CLIENT_SECRET, TINHSO_OIDC_NAME (shown on the button),
+# TINHSO_OIDC_CCCD_CLAIM     the claim carrying the CCCD number (default "cccd")
+INSTALLED_APPS += ["allauth.socialaccount.providers.openid_connect"]
+SOCIALACCOUNT_ADAPTER = "tinhso.people.oidc.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the identity provider vouches for the person
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+OIDC_PROVIDER_ID = "dinh-danh"
+OIDC_CCCD_CLAIM = os.environ.get("TINHSO_OIDC_CCCD_CLAIM", "cccd")
+OIDC_SERVER_URL = os.environ.get("TINHSO_OIDC_SERVER_URL", "").rstrip("/")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [{
+            "provider_id": OIDC_PROVIDER_ID,
+            "name": os.environ.get("TINHSO_OIDC_NAME", "VNeID (thử nghiệm)"),
+            "client_id": os.environ.get("TINHSO_OIDC_CLIENT_ID", "tinhso"),
+            "secret": os.environ.get("TINHSO_OIDC_CLIENT_SECRET", ""),
+            "settings": {"server_url": OIDC_SERVER_URL, "token_auth_method": "client_secret_post"},
+        }] if OIDC_SERVER_URL else [],
+    },
+}

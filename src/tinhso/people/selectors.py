@@ -43,3 +43,38 @@ def address_candidates(*, text: str) -> list:
 
 def communes_of_installation() -> QuerySet[Commune]:
     return Commune.objects.filter(province_id=settings.PROVINCE_CODE).order_by("name")
+
+
+# --- Identity checks against the national population database ----------------------------------------
+from dataclasses import dataclass  # noqa: E402
+import datetime as _dt  # noqa: E402
+
+
+@dataclass(frozen=True)
+class IdentityStatus:
+    status: str  # "unchecked" | "verified" | "mismatch" | "unavailable"
+    label: str  # Vietnamese, for pages
+    verified: bool
+    checked_at: _dt.datetime | None
+    verified_at: _dt.datetime | None
+    source: str  # "registry" or ""
+    permanent_address: dict  # as the registry returned it (commune_code, commune_name, street, ...)
+
+
+def identity_status(user) -> IdentityStatus:
+    """Where this account stands with the population registry (see services.citizen_identity_check)."""
+    from django.utils.translation import gettext as _
+
+    labels = {
+        "unchecked": _("Chưa kiểm tra với Cơ sở dữ liệu quốc gia về dân cư"),
+        "verified": _("Đã xác thực với Cơ sở dữ liệu quốc gia về dân cư"),
+        "mismatch": _("Thông tin không khớp với Cơ sở dữ liệu quốc gia về dân cư: hãy kiểm tra họ tên, ngày "
+                      "sinh và số CCCD"),
+        "unavailable": _("Chưa xác thực: Cơ sở dữ liệu quốc gia về dân cư chưa phản hồi, sẽ kiểm tra lại sau"),
+    }
+    status = getattr(user, "identity_status", "") or "unchecked"
+    return IdentityStatus(
+        status=status, label=labels.get(status, labels["unchecked"]), verified=status == "verified",
+        checked_at=user.identity_checked_at, verified_at=user.identity_verified_at,
+        source=user.identity_source, permanent_address=dict(user.registered_address or {}),
+    )

@@ -295,3 +295,121 @@ def province_admin_bootstrap(*, username: str, full_name: str, email: str, agenc
                                           for r in (Role.PROVINCE_ADMIN, Role.IOC_VIEWER)])
         event_record(actor=None, name="people.province_admin_bootstrapped", subject=official, data={"agency": agency.pk})
     return official
+
+
+# --- Identity checks against the national population database, and OpenID Connect accounts ----------
+IDENTITY_VERIFIED = "verified"
+IDENTITY_MISMATCH = "mismatch"
+IDENTITY_UNAVAILABLE = "unavailable"
+
+
+def citizen_identity_check(*, actor, user: User, recheck: bool = False, registry=None) -> str:
+    """Check a citizen's CCCD, full name and date of birth against the population registry.
+
+    Returns "verified" | "mismatch" | "unavailable"; never raises because the registry failed (not
+    configured, unreachable, too slow, 5xx: "unavailable" within the registry's time budget, ≤ 3 s by
+    default). The result is recorded on the account (identity_status, identity_checked_at, on a match
+    identity_verified_at and registered_address) with the event "people.identity_checked". An account
+    already verified is not asked again unless `recheck`; "unavailable" never undoes an earlier
+    verification. `actor`: the citizen, an official (at the desk) or None (the system).
+    `registry`: a `registry.PopulationRegistry` (default: the configured one)."""
+    from .registry import RegistryUnavailable, registry_default
+
+    if actor is not None and getattr(actor, "pk", None) not in (None, user.pk) and not access.official_of(actor):
+        raise PermissionDenied(_("Bạn không được kiểm tra danh tính của người khác."))
+    if user.identity_status == IDENTITY_VERIFIED and not recheck:
+        return IDENTITY_VERIFIED
+    reason = ""
+    answer = None
+    if not (user.cccd and user.date_of_birth and user.full_name):
+        result, reason = IDENTITY_UNAVAILABLE, "incomplete_profile"
+    else:
+        try:
+            answer = (registry or registry_default()).verify(
+                cccd=user.cccd, full_name=user.full_name, date_of_birth=user.date_of_birth)
+        except RegistryUnavailable as exc:
+            result, reason = IDENTITY_UNAVAILABLE, str(exc)[:200]
+        else:
+            result = IDENTITY_VERIFIED if answer.match else IDENTITY_MISMATCH
+    now = timezone.now()
+    fields: dict = {"identity_checked_at": now}
+    if result == IDENTITY_VERIFIED:
+        fields.update(identity_status=result, identity_verified_at=now, identity_source="registry",
+                      registered_address=answer.permanent_address)
+    elif result == IDENTITY_MISMATCH:
+        fields.update(identity_status=result, identity_verified_at=None, identity_source="",
+                      registered_address={})
+    elif user.identity_status != IDENTITY_VERIFIED:
+        fields.update(identity_status=IDENTITY_UNAVAILABLE)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(user, name, value)
+        event_record(actor=actor, name="people.identity_checked", subject=user,
+                     data={"result": result, "reason": reason})
+    return result
+
+
+def _oidc_email(email: str, user: User | None = None) -> str:
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        return ""
+    taken = User.objects.filter(email__iexact=email)
+    if user is not None:
+        taken = taken.exclude(pk=user.pk)
+    return "" if taken.exists() else email
+
+
+def citizen_oidc_link(*, actor=None, cccd: str, provider: str, uid: str, extra_data: dict,
+                      full_name: str = "", date_of_birth: dt.date | None = None, gender: str = "",
+                      email: str = "", email_verified: bool = False):
+    """Link an identity of an OpenID provider to the citizen with this CCCD, creating the citizen when
+    there is none. Returns the allauth SocialAccount (its `.user` is the citizen).
+
+    Raises ValidationError (field "cccd") when the CCCD is not a valid number or does not agree with the
+    date of birth/gender given by the provider, and PermissionDenied when the CCCD belongs to an
+    official's account or the provider identity is already linked to another account."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from .cccd import cccd_parse
+
+    cccd = (cccd or "").strip()
+    full_name = " ".join((full_name or "").split())
+    if gender not in ("nam", "nu"):
+        gender = ""
+    if date_of_birth and gender:
+        cccd_validate(number=cccd, date_of_birth=date_of_birth, gender=gender)
+    else:
+        try:
+            cccd_parse(cccd)
+        except ValidationError as exc:
+            raise ValidationError({"cccd": exc.messages}) from exc
+    with transaction.atomic():
+        existing = SocialAccount.objects.select_for_update().filter(provider=provider, uid=uid).first()
+        user = User.objects.select_for_update().filter(cccd=cccd).first()
+        if existing is not None and (user is None or existing.user_id != user.pk):
+            raise PermissionDenied(_("Tài khoản định danh này đã gắn với một tài khoản khác."))
+        if user is not None and user.kind != User.Kind.CITIZEN:
+            raise PermissionDenied(_("Số CCCD này thuộc một tài khoản cán bộ; cán bộ đăng nhập tại trang "
+                                     "dành cho cán bộ."))
+        created = user is None
+        if created:
+            if not full_name or not date_of_birth:
+                raise ValidationError({"full_name": _(
+                    "Tài khoản định danh không cung cấp họ tên và ngày sinh; hãy đăng ký tài khoản công dân "
+                    "bằng số CCCD.")})
+            email = _oidc_email(email)
+            user = User(username=cccd, cccd=cccd, full_name=full_name, date_of_birth=date_of_birth,
+                        gender=gender, email=email, kind=User.Kind.CITIZEN)
+            user.set_unusable_password()
+            user.save()
+            if email:
+                EmailAddress.objects.create(user=user, email=email, primary=True, verified=bool(email_verified))
+        if existing is None:
+            existing = SocialAccount.objects.create(user=user, provider=provider, uid=uid, extra_data=extra_data)
+        else:
+            existing.extra_data = extra_data
+            existing.save(update_fields=["extra_data"])
+        event_record(actor=actor if getattr(actor, "pk", None) else user, name="people.oidc_linked",
+                     subject=user, data={"provider": provider, "created": created})
+    return existing
