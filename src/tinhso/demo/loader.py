@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 from tinhso.catalog import services as catalog
+from tinhso.feedback import services as feedback
 from tinhso.places import services as places
 
 from .accounts import CITIZENS, DEMO_PASSWORD, OFFICIALS, load_accounts
 from .dossiers import load_dossiers
+from .reports import load_reports
 
 
 def load_demo() -> dict:
     agencies = places.demo_agencies_load(actor=None)
     procedures = catalog.demo_catalog_load(actor=None)
+    reports = feedback.demo_feedback_load(actor=None)
     users = load_accounts()
     made = load_dossiers(users)
-    return {"agencies": agencies, "procedures": procedures, "users": users, "dossiers": made}
+    made += load_reports(users)
+    return {"agencies": agencies, "procedures": procedures, "reports": reports, "users": users, "dossiers": made}
 
 
 def logins_text() -> str:

@@ -133,6 +133,7 @@ class Report(models.Model):
     device_id = models.CharField(max_length=100, blank=True)
     account_id = models.CharField(max_length=100, blank=True)
     via = models.CharField(max_length=10, default="web")  # web | open311
+    media_url = models.URLField(max_length=500, blank=True)  # Open311 media_url: stored as text, never fetched
     api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey("places.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
     dossier = models.ForeignKey("dossiers.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
@@ -191,3 +192,10 @@ class ReportEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class ReportSequence(models.Model):
+    """The last number given to a report in a month (public ids `PA-YYMM-NNNNNN`, gapless, unique)."""
+
+    period = models.CharField(max_length=4, unique=True)  # YYMM
+    last = models.PositiveIntegerField(default=0)

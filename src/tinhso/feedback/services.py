@@ -1,0 +1,594 @@
+"""The only write path of citizen field reports. Every function is keyword-only, takes `actor`, runs in
+one transaction and writes a ReportEvent (public for what the public may see) and a DomainEvent in it.
+Side effects (e-mails) run with `transaction.on_commit`. Bad input raises ValidationError (a dict
+keyed by field, in Vietnamese) and stores nothing."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.events.services import event_record
+from tinhso.people.models import OfficialRole, Role
+from tinhso.places.models import Agency, Commune
+from tinhso.workcal import selectors as workcal
+
+from . import access, geo, photos as photo_tools, states
+from .models import (ApiKey, Category, CategoryAttribute, DutyOfficer, Report, ReportEvent, ReportPhoto,
+                     ReportSequence, RoutingRule)
+
+log = logging.getLogger(__name__)
+State = Report.State
+MAX_DESCRIPTION = 4000
+REOPEN_DAYS = 7
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def _actor_or_none(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _event(report: Report, *, actor, action: str, from_state: str, note: str = "", at: datetime | None = None,
+           data: dict | None = None) -> ReportEvent:
+    """The report's history row (public when the public may see it) and the domain event, in this transaction."""
+    ev = ReportEvent.objects.create(
+        report=report, actor=_actor_or_none(actor), at=at or timezone.now(), action=action, from_state=from_state,
+        to_state=report.state, note=note, public=action in states.PUBLIC_ACTIONS)
+    event_record(actor=actor, name=f"feedback.report_{action}", subject=report,
+                 data={"public_id": report.public_id, "from": from_state, "to": report.state, **(data or {})})
+    return ev
+
+
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update().select_related("category").get(pk=report.pk)
+
+
+def _next_public_id(now: datetime) -> str:
+    """`PA-YYMM-NNNNNN`: one statement increments (or starts) the month's counter; the row stays locked
+    until the creation commits, so a failed creation rolls its number back."""
+    period = timezone.localtime(now).strftime("%y%m")
+    table = ReportSequence._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (period, last) VALUES (%s, 1) "
+            f"ON CONFLICT (period) DO UPDATE SET last = {table}.last + 1 RETURNING last", [period])
+        number = cur.fetchone()[0]
+    return f"PA-{period}-{number:06d}"
+
+
+def _mail_later(subject: str, body: str, recipients: Iterable[str]) -> None:
+    to = sorted({r for r in recipients if r})
+    if not to:
+        return
+
+    def send():
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
+        except Exception:  # an unreachable mail server must not break the report
+            log.exception("feedback: e-mail %r not sent", subject)
+
+    transaction.on_commit(send)
+
+
+def _decimal(value, field: str, label: str, errors: dict) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        d = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        errors.setdefault(field, []).append(_("%(label)s phải là một số, ví dụ 21.592477.") % {"label": label})
+        return None
+    if not d.is_finite():
+        errors.setdefault(field, []).append(_("%(label)s phải là một số, ví dụ 21.592477.") % {"label": label})
+        return None
+    return d.quantize(Decimal("0.000001"))
+
+
+def _check_attributes(category: Category, attributes: dict, errors: dict) -> dict:
+    clean: dict = {}
+    for attr in CategoryAttribute.objects.filter(category=category):
+        value = attributes.get(attr.code)
+        empty = value in (None, "", [])
+        if empty:
+            if attr.required:
+                errors.setdefault(f"attribute[{attr.code}]", []).append(
+                    _("Hãy trả lời câu hỏi “%(q)s”.") % {"q": attr.description})
+            continue
+        if attr.datatype in (CategoryAttribute.Datatype.SINGLE, CategoryAttribute.Datatype.MULTI):
+            keys = {str(v.get("key")) for v in attr.values}
+            given = value if isinstance(value, list) else [value]
+            given = [str(v) for v in given]
+            if attr.datatype == CategoryAttribute.Datatype.SINGLE and len(given) > 1 or any(g not in keys for g in given):
+                errors.setdefault(f"attribute[{attr.code}]", []).append(
+                    _("Câu trả lời cho “%(q)s” không nằm trong các lựa chọn.") % {"q": attr.description})
+                continue
+            value = given if attr.datatype == CategoryAttribute.Datatype.MULTI else given[0]
+        elif attr.datatype == CategoryAttribute.Datatype.NUMBER:
+            try:
+                Decimal(str(value))
+            except InvalidOperation:
+                errors.setdefault(f"attribute[{attr.code}]", []).append(
+                    _("Câu trả lời cho “%(q)s” phải là một số.") % {"q": attr.description})
+                continue
+            value = str(value)
+        else:
+            value = str(value)[:1000]
+        clean[attr.code] = value
+    return clean
+
+
+def _user_email(user) -> str:
+    return getattr(user, "email", "") or ""
+
+
+def _leader_emails(agency_id: int | None) -> list[str]:
+    if agency_id is None:
+        return []
+    return list(OfficialRole.objects.filter(
+        official__agency_id=agency_id, role=Role.LEADER, official__user__is_active=True,
+    ).values_list("official__user__email", flat=True))
+
+
+def _coordinator_emails() -> list[str]:
+    return list(OfficialRole.objects.filter(role=Role.PROVINCE_ADMIN, official__user__is_active=True)
+                .values_list("official__user__email", flat=True))
+
+
+def _route(category: Category, commune_id: str | None) -> Agency | None:
+    """The handling agency: the rule for this category and commune, else the category's default rule."""
+    rules = {r.commune_id: r.agency for r in RoutingRule.objects.filter(category=category).select_related("agency")
+             if r.commune_id is None or r.commune_id == commune_id}
+    agency = rules.get(commune_id) if commune_id else None
+    agency = agency or rules.get(None)
+    return agency if agency is not None and agency.active else None
+
+
+# --- creation --------------------------------------------------------------------------------------
+
+def report_create(*, actor, category, description: str, lat=None, long=None, address: str = "", commune=None,
+                  urgency: str = "normal", photos: Iterable = (), attributes: dict | None = None,
+                  reporter_name: str = "", reporter_email: str = "", reporter_phone: str = "",
+                  device_id: str = "", account_id: str = "", via: str = "web", api_key: ApiKey | None = None,
+                  dossier=None, media_url: str = "") -> Report:
+    """A citizen's report. `category` is a Category or its code; `commune` a Commune or its code.
+
+    From the web the actor must be a signed-in user (the reporter); through Open311 (`via="open311"`) an
+    active `api_key` is required and the reporter is whoever the client names. Location: a point inside
+    the province (lat and long together), or an address, or a commune. Photos: at most 5 images, each
+    at most 10 MB, re-encoded to JPEG without metadata. Raises ValidationError (by field); stores nothing
+    on failure."""
+    errors: dict[str, list[str]] = {}
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if via == "open311":
+        if api_key is None or not api_key.active:
+            raise PermissionDenied(_("Khóa API không hợp lệ hoặc đã bị thu hồi."))
+    elif user is None:
+        raise PermissionDenied(_("Hãy đăng nhập để gửi phản ánh."))
+
+    # category
+    cat = category
+    if not isinstance(cat, Category):
+        cat = Category.objects.filter(code=str(category or "").strip(), active=True).first()
+    if cat is None or not cat.active:
+        errors.setdefault("category", []).append(_("Hãy chọn lĩnh vực phản ánh trong danh sách."))
+
+    # description
+    text = (description or "").strip()
+    if not text:
+        errors.setdefault("description", []).append(_("Hãy mô tả sự việc bạn phản ánh."))
+    elif len(text) > MAX_DESCRIPTION:
+        errors.setdefault("description", []).append(
+            _("Nội dung phản ánh dài %(n)s ký tự: hãy rút gọn còn tối đa 4.000 ký tự.") % {"n": f"{len(text):,}".replace(",", ".")})
+
+    # location
+    lat_d = _decimal(lat, "lat", _("Vĩ độ"), errors)
+    long_d = _decimal(long, "long", _("Kinh độ"), errors)
+    if (lat_d is None) != (long_d is None) and "lat" not in errors and "long" not in errors:
+        errors.setdefault("lat" if lat_d is None else "long", []).append(
+            _("Hãy nhập cả vĩ độ và kinh độ (hoặc để trống cả hai)."))
+    elif lat_d is not None and long_d is not None and not geo.inside_province(lat_d, long_d):
+        errors.setdefault("lat", []).append(
+            _("Vị trí (%(lat)s, %(long)s) nằm ngoài địa bàn tỉnh: hãy chọn lại vị trí hoặc chọn xã, phường.")
+            % {"lat": lat_d, "long": long_d})
+    address = (address or "").strip()
+    if len(address) > 300:
+        errors.setdefault("address", []).append(_("Địa chỉ dài quá 300 ký tự: hãy rút gọn."))
+    com = commune
+    if com not in (None, "") and not isinstance(com, Commune):
+        com = Commune.objects.filter(code=str(commune).strip()).first()
+        if com is None:
+            errors.setdefault("commune", []).append(_("Hãy chọn xã, phường trong danh sách."))
+    if isinstance(com, Commune) and com.province_id != settings.PROVINCE_CODE:
+        errors.setdefault("commune", []).append(_("Xã, phường này không thuộc địa bàn tỉnh."))
+    if not isinstance(com, Commune):
+        com = None
+    if lat_d is None and not address and com is None and not any(k in errors for k in ("lat", "long", "commune")):
+        errors.setdefault("location", []).append(
+            _("Hãy cho biết vị trí: dùng vị trí hiện tại, nhập tọa độ, ghi địa chỉ hoặc chọn xã, phường."))
+
+    if urgency not in Report.Urgency.values:
+        errors.setdefault("urgency", []).append(_("Hãy chọn mức độ: bình thường hoặc khẩn cấp."))
+
+    # reporter contact (Open311 clients send them; from the web they come from the account)
+    if user is not None and via != "open311":
+        reporter_name = reporter_name or getattr(user, "full_name", "") or ""
+        reporter_email = reporter_email or _user_email(user)
+        reporter_phone = reporter_phone or getattr(user, "phone", "") or ""
+    for field, value, limit in (("reporter_name", reporter_name, 150), ("reporter_phone", reporter_phone, 20),
+                                ("device_id", device_id, 100), ("account_id", account_id, 100)):
+        if len(value or "") > limit:
+            errors.setdefault(field, []).append(_("Giá trị dài quá %(n)s ký tự.") % {"n": limit})
+    if reporter_email:
+        from django.core.validators import validate_email
+        try:
+            validate_email(reporter_email)
+        except ValidationError:
+            errors.setdefault("reporter_email", []).append(_("Địa chỉ thư điện tử không hợp lệ, ví dụ ten@example.vn."))
+
+    # the dossier this report complains about: only the applicant's own
+    if dossier is not None and (user is None or getattr(dossier, "applicant_id", None) != user.pk):
+        errors.setdefault("dossier", []).append(_("Bạn chỉ có thể phản ánh về hồ sơ do chính bạn nộp."))
+
+    clean_attributes = _check_attributes(cat, attributes or {}, errors) if cat is not None else {}
+
+    # photos: checked and re-encoded before anything is written
+    uploads = [p for p in (photos or ()) if p]
+    clean_photos = []
+    if len(uploads) > photo_tools.MAX_PHOTOS:
+        errors.setdefault("photos", []).append(_("Chỉ gửi được tối đa 5 ảnh: hãy bỏ bớt %(n)s ảnh.")
+                                               % {"n": len(uploads) - photo_tools.MAX_PHOTOS})
+    else:
+        for up in uploads:
+            try:
+                clean_photos.append(photo_tools.reencode(up))
+            except ValidationError as exc:
+                errors.setdefault("photos", []).extend(exc.messages)
+
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        now = timezone.now()
+        report = Report.objects.create(
+            public_id=_next_public_id(now), category=cat, description=text, attributes=clean_attributes,
+            lat=lat_d, long=long_d, address=address, commune=com, urgency=urgency, state=State.NEW,
+            reporter=user if via != "open311" else None, reporter_name=(reporter_name or "").strip(),
+            reporter_email=(reporter_email or "").strip(), reporter_phone=(reporter_phone or "").strip(),
+            device_id=device_id or "", account_id=account_id or "", via=via, api_key=api_key, dossier=dossier,
+            media_url=(media_url or "")[:500])
+        for content, width, height in clean_photos:
+            ReportPhoto.objects.create(report=report, file=content, width=width, height=height)
+        _event(report, actor=user, action="created", from_state="", at=now,
+               note=_("Phản ánh được gửi (%(via)s).") % {"via": via}, data={"urgency": urgency})
+        if urgency == Report.Urgency.URGENT and com is not None:
+            _alert_duty_officers(report)
+    return report
+
+
+def _alert_duty_officers(report: Report) -> None:
+    emails = DutyOfficer.objects.filter(commune=report.commune, active=True, user__is_active=True).values_list(
+        "user__email", flat=True)
+    subject = _("[Khẩn] Phản ánh %(id)s tại %(commune)s") % {"id": report.public_id, "commune": report.commune.name}
+    body = _("Có phản ánh khẩn cấp thuộc lĩnh vực “%(cat)s” tại %(commune)s:\n\n%(text)s\n\n"
+             "Địa chỉ: %(address)s\nTọa độ: %(lat)s, %(long)s\n") % {
+        "cat": report.category.name, "commune": report.commune.name, "text": report.description[:1000],
+        "address": report.address or "—", "lat": report.lat or "—", "long": report.long or "—"}
+    _mail_later(subject, body, list(emails))
+
+
+# --- the coordinator -------------------------------------------------------------------------------
+
+def _due(report: Report):
+    """The answer is due N working days (the category's limit) after the report was received."""
+    rule = workcal.TimeLimit(kind="working_days", amount=report.category.deadline_working_days)
+    return workcal.due_at(received_at=report.created_at, rule=rule).due_at
+
+
+@transaction.atomic
+def report_accept(*, actor, report: Report, commune: Commune | None = None) -> Report:
+    """The coordinator accepts a new report; it is routed (category × commune → agency) and its due time
+    fixed. Without a matching rule it stays accepted until the coordinator re-routes it by hand."""
+    access.require_coordinator(actor)
+    report = _locked(report)
+    states.check("accept", report)
+    if commune is not None and report.commune_id is None:
+        report.commune = commune
+    now = timezone.now()
+    before = report.state
+    report.state = State.ACCEPTED
+    report.accepted_at = now
+    report.due_at = _due(report)
+    report.save(update_fields=["state", "accepted_at", "due_at", "commune", "updated_at"])
+    _event(report, actor=actor, action="accepted", from_state=before, at=now,
+           note=_("Đã tiếp nhận phản ánh; hạn xử lý %(due)s.") % {
+               "due": timezone.localtime(report.due_at).strftime("%H:%M %d/%m/%Y")})
+    agency = _route(report.category, report.commune_id)
+    if agency is not None:
+        _assign(report, actor=actor, agency=agency, at=now)
+    return report
+
+
+def _assign(report: Report, *, actor, agency: Agency, at: datetime, action: str = "assigned") -> None:
+    before = report.state
+    report.state = State.ASSIGNED
+    report.agency = agency
+    report.save(update_fields=["state", "agency", "updated_at"])
+    _event(report, actor=actor, action=action, from_state=before, at=at,
+           note=_("Chuyển %(agency)s xử lý.") % {"agency": agency.name}, data={"agency": agency.code})
+    _mail_later(_("Phản ánh %(id)s được chuyển đến cơ quan") % {"id": report.public_id},
+                _("Phản ánh %(id)s (“%(cat)s”) được chuyển đến %(agency)s, hạn xử lý %(due)s.") % {
+                    "id": report.public_id, "cat": report.category.name, "agency": agency.name,
+                    "due": timezone.localtime(report.due_at).strftime("%H:%M %d/%m/%Y") if report.due_at else "—"},
+                _leader_emails(agency.pk))
+
+
+@transaction.atomic
+def report_reroute(*, actor, report: Report, agency: Agency) -> Report:
+    """The coordinator sends the report to another agency (or assigns one when no rule matched)."""
+    access.require_coordinator(actor)
+    report = _locked(report)
+    states.check("reroute", report)
+    if agency is None or not agency.active:
+        raise ValidationError({"agency": [_("Hãy chọn một cơ quan đang hoạt động.")]})
+    if report.agency_id == agency.pk and report.state == State.ASSIGNED:
+        raise ValidationError({"agency": [_("Phản ánh đã được giao cho cơ quan này: hãy chọn cơ quan khác.")]})
+    _assign(report, actor=actor, agency=agency, at=timezone.now())
+    return report
+
+
+@transaction.atomic
+def report_reject(*, actor, report: Report, reason: str, note: str, duplicate_of: Report | None = None) -> Report:
+    """The coordinator declines the report (duplicate, outside the remit, not enough information), with a reason."""
+    access.require_coordinator(actor)
+    report = _locked(report)
+    states.check("reject", report)
+    errors: dict[str, list[str]] = {}
+    if reason not in Report.RejectReason.values:
+        errors["reason"] = [_("Hãy chọn lý do không tiếp nhận.")]
+    note = (note or "").strip()
+    if not note:
+        errors["note"] = [_("Hãy ghi rõ lý do để người phản ánh biết.")]
+    if reason == Report.RejectReason.DUPLICATE:
+        if duplicate_of is None:
+            errors["duplicate_of"] = [_("Hãy nhập mã phản ánh đã có mà phản ánh này trùng với.")]
+        elif duplicate_of.pk == report.pk:
+            errors["duplicate_of"] = [_("Một phản ánh không thể trùng với chính nó.")]
+    if errors:
+        raise ValidationError(errors)
+    before = report.state
+    report.state = State.REJECTED
+    report.reject_reason = reason
+    report.reject_note = note
+    report.duplicate_of = duplicate_of if reason == Report.RejectReason.DUPLICATE else None
+    report.closed_at = timezone.now()
+    report.save(update_fields=["state", "reject_reason", "reject_note", "duplicate_of", "closed_at", "updated_at"])
+    text = f"{report.get_reject_reason_display()}: {note}"
+    if report.duplicate_of:
+        text += " " + _("(trùng với %(id)s)") % {"id": report.duplicate_of.public_id}
+    _event(report, actor=actor, action="rejected", from_state=before, note=text)
+    _mail_later(_("Phản ánh %(id)s không được tiếp nhận") % {"id": report.public_id}, text, [report.reporter_email])
+    return report
+
+
+@transaction.atomic
+def photo_hide(*, actor, photo: ReportPhoto, hidden: bool = True) -> ReportPhoto:
+    """The coordinator hides (or shows again) a photo, e.g. one showing a face or a licence plate."""
+    access.require_coordinator(actor)
+    photo = ReportPhoto.objects.select_for_update().get(pk=photo.pk)
+    photo.hidden = hidden
+    photo.save(update_fields=["hidden"])
+    report = photo.report
+    _event(report, actor=actor, action="photo_hidden" if hidden else "photo_shown", from_state=report.state,
+           note=_("Ảnh số %(n)s đã bị ẩn.") % {"n": photo.pk} if hidden else _("Ảnh số %(n)s được hiện lại.") % {"n": photo.pk},
+           data={"photo": photo.pk})
+    return photo
+
+
+# --- the handling agency ---------------------------------------------------------------------------
+
+@transaction.atomic
+def report_start(*, actor, report: Report) -> Report:
+    report = _locked(report)
+    access.require_handler(actor, report)
+    states.check("start", report)
+    before = report.state
+    report.state = State.IN_PROGRESS
+    report.save(update_fields=["state", "updated_at"])
+    _event(report, actor=actor, action="in_progress", from_state=before, note=_("Cơ quan đang xử lý."))
+    return report
+
+
+@transaction.atomic
+def report_answer(*, actor, report: Report, answer: str) -> Report:
+    """The agency's public answer."""
+    report = _locked(report)
+    access.require_handler(actor, report)
+    states.check("answer", report)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": [_("Hãy ghi nội dung trả lời.")]})
+    if len(answer) > 8000:
+        raise ValidationError({"answer": [_("Nội dung trả lời dài quá 8.000 ký tự: hãy rút gọn.")]})
+    before = report.state
+    now = timezone.now()
+    report.state = State.ANSWERED
+    report.answer = answer
+    report.answered_at = now
+    report.save(update_fields=["state", "answer", "answered_at", "updated_at"])
+    _event(report, actor=actor, action="answered", from_state=before, at=now, note=answer[:1000])
+    _mail_later(_("Phản ánh %(id)s đã được trả lời") % {"id": report.public_id},
+                _("Cơ quan đã trả lời phản ánh %(id)s:\n\n%(a)s\n\nBạn có thể đánh giá câu trả lời, hoặc phản ánh lại "
+                  "trong 7 ngày nếu chưa hài lòng.") % {"id": report.public_id, "a": answer},
+                [report.reporter_email])
+    return report
+
+
+# --- the reporter ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def report_close(*, actor, report: Report) -> Report:
+    """The reporter (or the coordinator) closes an answered report."""
+    report = _locked(report)
+    if not (access.is_reporter(actor, report) or access.is_coordinator(actor)):
+        raise PermissionDenied(_("Chỉ người gửi phản ánh hoặc điều phối viên được đóng phản ánh."))
+    states.check("close", report)
+    before = report.state
+    report.state = State.CLOSED
+    report.closed_at = timezone.now()
+    report.save(update_fields=["state", "closed_at", "updated_at"])
+    _event(report, actor=actor, action="closed", from_state=before, note=_("Phản ánh đã đóng."))
+    return report
+
+
+@transaction.atomic
+def report_rate(*, actor, report: Report, rating: str, comment: str = "") -> Report:
+    """The reporter rates the answer (again after a new answer). A satisfied rating closes the report."""
+    report = _locked(report)
+    access.require_reporter(actor, report)
+    states.check("rate", report)
+    if rating not in Report.Rating.values:
+        raise ValidationError({"rating": [_("Hãy chọn mức: hài lòng, chấp nhận được hoặc không hài lòng.")]})
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise ValidationError({"comment": [_("Nhận xét dài quá 2.000 ký tự: hãy rút gọn.")]})
+    before = report.state
+    report.rating = rating
+    report.rating_comment = comment
+    fields = ["rating", "rating_comment", "updated_at"]
+    if rating != Report.Rating.UNSATISFIED and report.state == State.ANSWERED:
+        report.state = State.CLOSED
+        report.closed_at = timezone.now()
+        fields += ["state", "closed_at"]
+    report.save(update_fields=fields)
+    _event(report, actor=actor, action="rated", from_state=before,
+           note=_("Đánh giá: %(r)s") % {"r": report.get_rating_display()}, data={"rating": rating})
+    if report.state != before:
+        _event(report, actor=actor, action="closed", from_state=before, note=_("Người phản ánh hài lòng; phản ánh đã đóng."))
+    return report
+
+
+@transaction.atomic
+def report_reopen(*, actor, report: Report, reason: str) -> Report:
+    """The reporter, not satisfied, reopens the report within 7 days of the answer: it goes back to the
+    same agency with a new due time."""
+    report = _locked(report)
+    access.require_reporter(actor, report)
+    states.check("reopen", report)
+    now = timezone.now()
+    if report.answered_at is None or now > report.answered_at + timedelta(days=REOPEN_DAYS):
+        raise ValidationError(_("Chỉ phản ánh lại được trong 7 ngày kể từ khi có câu trả lời."))
+    if report.rating == Report.Rating.SATISFIED:
+        raise ValidationError(_("Bạn đã đánh giá hài lòng với câu trả lời này nên không thể phản ánh lại."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Hãy ghi vì sao bạn chưa hài lòng với câu trả lời.")]})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": [_("Lý do dài quá 2.000 ký tự: hãy rút gọn.")]})
+    before = report.state
+    report.state = State.ASSIGNED
+    report.reopened_count += 1
+    report.closed_at = None
+    report.rating = report.rating or Report.Rating.UNSATISFIED
+    rule = workcal.TimeLimit(kind="working_days", amount=report.category.deadline_working_days)
+    report.due_at = workcal.due_at(received_at=now, rule=rule).due_at
+    report.warned_due_soon = report.warned_late = False
+    report.save(update_fields=["state", "reopened_count", "closed_at", "rating", "due_at", "warned_due_soon",
+                               "warned_late", "updated_at"])
+    _event(report, actor=actor, action="reopened", from_state=before, at=now, note=reason[:1000])
+    _mail_later(_("Phản ánh %(id)s được phản ánh lại") % {"id": report.public_id},
+                _("Người phản ánh chưa hài lòng với câu trả lời:\n\n%(r)s") % {"r": reason}, _leader_emails(report.agency_id))
+    return report
+
+
+# --- API keys ----------------------------------------------------------------------------------------
+
+def apikey_hash(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+@transaction.atomic
+def apikey_create(*, actor, name: str) -> tuple[ApiKey, str]:
+    """A new Open311 API key; the raw key is returned once and only its SHA-256 is stored."""
+    if actor is not None:
+        access.require_coordinator(actor)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError({"name": [_("Hãy đặt tên cho khóa API (tối đa 100 ký tự), ví dụ tên ứng dụng.")]})
+    raw = "ts_" + secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(name=name, key_hash=apikey_hash(raw))
+    event_record(actor=actor, name="feedback.apikey_created", subject=key, data={"name": name})
+    return key, raw
+
+
+# --- routing table -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def route_set(*, actor, category: Category, commune: Commune | None, agency: Agency) -> RoutingRule:
+    """The coordinator sets which agency handles a category (in a commune, or everywhere when commune is None)."""
+    if actor is not None:
+        access.require_coordinator(actor)
+    if agency is None or not agency.active:
+        raise ValidationError({"agency": [_("Hãy chọn một cơ quan đang hoạt động.")]})
+    rule, _created = RoutingRule.objects.update_or_create(category=category, commune=commune, defaults={"agency": agency})
+    event_record(actor=actor, name="feedback.route_set", subject=rule,
+                 data={"category": category.code, "commune": commune.code if commune else None, "agency": agency.code})
+    return rule
+
+
+@transaction.atomic
+def route_delete(*, actor, rule: RoutingRule) -> None:
+    access.require_coordinator(actor)
+    event_record(actor=actor, name="feedback.route_deleted", subject=rule,
+                 data={"category": rule.category.code, "commune": rule.commune_id})
+    rule.delete()
+
+
+# --- warnings ----------------------------------------------------------------------------------------
+
+def reports_warnings_sweep(*, now: datetime | None = None) -> dict:
+    """Due-soon (within one working day) and late warnings for open reports, like dossiers': the leaders
+    of the handling agency (the coordinators when none is assigned yet) get an e-mail, once: the
+    `warned_*` flags make a second run send nothing."""
+    now = now or timezone.now()
+    horizon = workcal.current_calendar().add_working(now, timedelta(hours=8))
+    counts = {"due_soon": 0, "late": 0}
+    base = Report.objects.filter(state__in=states.OPEN_STATES, due_at__isnull=False)
+    for kind, qs in (("late", base.filter(due_at__lte=now, warned_late=False)),
+                     ("due_soon", base.filter(due_at__gt=now, due_at__lte=horizon, warned_due_soon=False))):
+        while True:
+            with transaction.atomic():
+                batch = list(qs.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+                             .select_related("category")[:500])
+                if not batch:
+                    break
+                for report in batch:
+                    update = {"warned_late": True, "warned_due_soon": True} if kind == "late" else {"warned_due_soon": True}
+                    Report.objects.filter(pk=report.pk).update(**update)
+                    due = timezone.localtime(report.due_at).strftime("%H:%M %d/%m/%Y")
+                    note = (_("Phản ánh đã quá hạn xử lý (hạn %(due)s).") if kind == "late"
+                            else _("Phản ánh sắp đến hạn xử lý (hạn %(due)s).")) % {"due": due}
+                    ReportEvent.objects.create(report=report, actor=None, at=now, action=f"warned_{kind}",
+                                               from_state=report.state, to_state=report.state, note=note, public=False)
+                    event_record(actor=None, name=f"feedback.report_warned_{kind}", subject=report,
+                                 data={"public_id": report.public_id, "due_at": report.due_at.isoformat()})
+                    recipients = _leader_emails(report.agency_id) if report.agency_id else _coordinator_emails()
+                    _mail_later(_("[%(kind)s] Phản ánh %(id)s") % {
+                        "kind": _("Quá hạn") if kind == "late" else _("Sắp đến hạn"), "id": report.public_id},
+                        note + "\n\n" + report.category.name + ": " + report.description[:500], recipients)
+                    counts[kind] += 1
+    return counts
+
+
+# The demo categories and routing live in their own module; re-exported so callers use services.
+from .demo_data import demo_feedback_load  # noqa: E402,F401

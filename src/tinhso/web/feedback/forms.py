@@ -1,0 +1,128 @@
+"""Forms of the report pages. They only render and carry raw values: every rule is checked by
+`feedback.services`, whose errors (keyed by field) are put back on these forms."""
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.feedback import selectors
+from tinhso.feedback.models import Report
+
+
+class MultiFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+def category_choices():
+    return [("", _("— Chọn lĩnh vực —"))] + [(c.code, c.name) for c in selectors.categories_active()]
+
+
+def commune_choices(empty=_("— Chọn xã, phường —")):
+    return [("", empty)] + [(c.code, c.name) for c in selectors.communes_of_installation()]
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(label=_("Lĩnh vực"), required=True)
+    description = forms.CharField(
+        label=_("Nội dung phản ánh"), required=True, help_text=_("Sự việc gì, ở đâu, từ khi nào. Tối đa 4.000 ký tự."),
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 4000}))
+    photos = forms.FileField(
+        label=_("Ảnh chụp (không bắt buộc)"), required=False,
+        help_text=_("Tối đa 5 ảnh, mỗi ảnh không quá 10 MB. Thông tin ẩn trong ảnh (vị trí, máy chụp) sẽ được xóa."),
+        widget=MultiFileInput(attrs={"accept": "image/*", "multiple": True}))
+    lat = forms.CharField(label=_("Vĩ độ"), required=False, help_text=_("Ví dụ 21.592477"),
+                          widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    long = forms.CharField(label=_("Kinh độ"), required=False, help_text=_("Ví dụ 105.848174"),
+                           widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    address = forms.CharField(label=_("Địa chỉ hoặc mô tả vị trí"), required=False, max_length=300,
+                              widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+    commune = forms.ChoiceField(label=_("Xã, phường"), required=False)
+    urgency = forms.ChoiceField(label=_("Mức độ"), choices=Report.Urgency.choices, initial="normal",
+                                widget=forms.RadioSelect, required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        self.fields["commune"].choices = commune_choices()
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Lý do không tiếp nhận"), choices=Report.RejectReason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Giải thích cho người phản ánh"), widget=forms.Textarea(attrs={"rows": 3}))
+    duplicate_of = forms.CharField(label=_("Mã phản ánh bị trùng (nếu trùng)"), required=False,
+                                   help_text=_("Ví dụ PA-2611-000123"))
+
+
+class RerouteForm(forms.Form):
+    agency = forms.ChoiceField(label=_("Cơ quan xử lý"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", _("— Chọn cơ quan —"))] + [
+            (a.pk, a.name) for a in selectors.agencies_active()]
+
+
+class AcceptForm(forms.Form):
+    commune = forms.ChoiceField(label=_("Xã, phường (nếu phản ánh chưa có)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = commune_choices(_("— Giữ như phản ánh —"))
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Nội dung trả lời (công khai)"), widget=forms.Textarea(attrs={"rows": 6}),
+                             help_text=_("Câu trả lời được công khai cùng phản ánh."))
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(label=_("Bạn đánh giá câu trả lời thế nào?"), choices=Report.Rating.choices,
+                               widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Nhận xét (không bắt buộc)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Vì sao bạn chưa hài lòng?"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RouteForm(forms.Form):
+    category = forms.ChoiceField(label=_("Lĩnh vực"))
+    commune = forms.ChoiceField(label=_("Xã, phường"), required=False)
+    agency = forms.ChoiceField(label=_("Cơ quan xử lý"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        self.fields["commune"].choices = commune_choices(_("Mọi xã, phường (mặc định)"))
+        self.fields["agency"].choices = [("", _("— Chọn cơ quan —"))] + [
+            (a.pk, a.name) for a in selectors.agencies_active()]
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's errors on the form: on the field when the form has it, else on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            if field in ("location",):
+                target = "lat" if "lat" in form.fields else None
+            for e in errors:
+                form.add_error(target, e)
+    else:
+        for e in exc.messages:
+            form.add_error(None, e)
+
+
+def error_summary(form: forms.Form) -> list[dict]:
+    items = []
+    for field, errors in form.errors.items():
+        for e in errors:
+            if field == "__all__" or field not in form.fields:
+                items.append({"text": e, "href": ""})
+            else:
+                bf = form[field]
+                widget = bf.field.widget
+                anchor = f"{bf.auto_id}_0" if isinstance(widget, forms.RadioSelect) else bf.auto_id
+                items.append({"text": f"{bf.label}: {e}", "href": f"#{anchor}"})
+    return items
