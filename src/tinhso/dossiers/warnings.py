@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,57 +49,59 @@ def _recipients(agency_id: int, assignee_id: int | None, role: str, leaders, by_
     return people
 
 
-def _sweep_dossiers(now: datetime, horizon: datetime, leaders, by_role) -> int:
+def _insert_warnings(rows: list[tuple]) -> None:
+    """Insert (dossier_id, step, kind, recipient_id, created_at, due_at) rows, skipping those that
+    exist (the unique constraint makes the sweep idempotent). Raw executemany: no model instances."""
+    if not rows:
+        return
+    table = Warning._meta.db_table
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {table} (dossier_id, step, kind, recipient_id, created_at, due_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            rows,
+        )
+
+
+def _sweep(model, qs, columns: tuple[str, ...], to_rows, now: datetime, horizon: datetime) -> int:
+    """One pass per kind: read every owed row once (a single indexed query), then write in batches."""
     created = 0
-    base = Dossier.objects.filter(state__in=ACTIVE_STATES, due_at__isnull=False)
-    for kind, flag, qs in (
-        (Warning.Kind.LATE, "warned_late", base.filter(due_at__lte=now, warned_late=False)),
-        (Warning.Kind.DUE_SOON, "warned_due_soon", base.filter(due_at__gt=now, due_at__lte=horizon, warned_due_soon=False)),
+    for kind, flag, owed in (
+        (Warning.Kind.LATE, "warned_late", qs.filter(due_at__lte=now, warned_late=False)),
+        (Warning.Kind.DUE_SOON, "warned_due_soon", qs.filter(due_at__gt=now, due_at__lte=horizon, warned_due_soon=False)),
     ):
-        while True:
-            rows = list(qs.values_list("pk", "agency_id", "assignee_id", "due_at")[:BATCH])
-            if not rows:
-                break
+        pending = list(owed.order_by("pk").values_list(*columns))
+        for i in range(0, len(pending), BATCH):
+            batch = pending[i:i + BATCH]
+            rows = [row for item in batch for row in to_rows(item, kind, now)]
+            update = {flag: True}
+            if kind == Warning.Kind.LATE:
+                update["warned_due_soon"] = True
             with transaction.atomic():
-                warnings = [
-                    Warning(dossier_id=pk, step=0, kind=kind, recipient_id=uid, created_at=now, due_at=due)
-                    for pk, agency_id, assignee_id, due in rows
-                    for uid in _recipients(agency_id, assignee_id, Role.RECEIVER, leaders, by_role)
-                ]
-                Warning.objects.bulk_create(warnings, ignore_conflicts=True, batch_size=2000)
-                update = {flag: True}
-                if kind == Warning.Kind.LATE:
-                    update["warned_due_soon"] = True
-                Dossier.objects.filter(pk__in=[r[0] for r in rows]).update(**update)
-            created += len(warnings)
+                _insert_warnings(rows)
+                model.objects.filter(pk__in=[item[0] for item in batch]).update(**update)
+            created += len(rows)
     return created
+
+
+def _sweep_dossiers(now: datetime, horizon: datetime, leaders, by_role) -> int:
+    def to_rows(item, kind, at):
+        pk, agency_id, assignee_id, due = item
+        return [(pk, 0, kind, uid, at, due) for uid in _recipients(agency_id, assignee_id, Role.RECEIVER, leaders, by_role)]
+
+    qs = Dossier.objects.filter(state__in=ACTIVE_STATES, due_at__isnull=False)
+    return _sweep(Dossier, qs, ("pk", "agency_id", "assignee_id", "due_at"), to_rows, now, horizon)
 
 
 def _sweep_steps(now: datetime, horizon: datetime, leaders, by_role) -> int:
-    created = 0
-    base = DossierStep.objects.filter(status=DossierStep.Status.ACTIVE, due_at__isnull=False).exclude(
+    def to_rows(item, kind, at):
+        _pk, dossier_id, order, agency_id, assignee_id, role, due = item
+        return [(dossier_id, order, kind, uid, at, due) for uid in _recipients(agency_id, assignee_id, role, leaders, by_role)]
+
+    qs = DossierStep.objects.filter(status=DossierStep.Status.ACTIVE, due_at__isnull=False).exclude(
         dossier__state__in=list(PAUSED_STATES))
-    for kind, flag, qs in (
-        (Warning.Kind.LATE, "warned_late", base.filter(due_at__lte=now, warned_late=False)),
-        (Warning.Kind.DUE_SOON, "warned_due_soon", base.filter(due_at__gt=now, due_at__lte=horizon, warned_due_soon=False)),
-    ):
-        while True:
-            rows = list(qs.values_list("pk", "dossier_id", "order", "agency_id", "assignee_id", "role", "due_at")[:BATCH])
-            if not rows:
-                break
-            with transaction.atomic():
-                warnings = [
-                    Warning(dossier_id=dossier_id, step=order, kind=kind, recipient_id=uid, created_at=now, due_at=due)
-                    for _pk, dossier_id, order, agency_id, assignee_id, role, due in rows
-                    for uid in _recipients(agency_id, assignee_id, role, leaders, by_role)
-                ]
-                Warning.objects.bulk_create(warnings, ignore_conflicts=True, batch_size=2000)
-                update = {flag: True}
-                if kind == Warning.Kind.LATE:
-                    update["warned_due_soon"] = True
-                DossierStep.objects.filter(pk__in=[r[0] for r in rows]).update(**update)
-            created += len(warnings)
-    return created
+    return _sweep(DossierStep, qs, ("pk", "dossier_id", "order", "agency_id", "assignee_id", "role", "due_at"),
+                  to_rows, now, horizon)
 
 
 def warnings_sweep(*, now: datetime | None = None) -> dict:
