@@ -1,0 +1,36 @@
+"""The product's URLs plus two bare baseline views, served only by the benchmark server.
+
+- POST /bench/bare-insert      inserts one row (events.DomainEvent) and answers 201 with its id;
+- GET  /bench/bare-read/<pk>   reads one dossier row by primary key and answers a tiny JSON.
+
+Both go through the same middleware stack and server settings as the product pages they are compared with.
+"""
+from django.http import Http404, JsonResponse
+from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from tinhso.dossiers.models import Dossier
+from tinhso.events.models import DomainEvent
+
+
+@csrf_exempt
+@require_POST
+def bare_insert(request):
+    row = DomainEvent.objects.create(name="bench.bare_insert", subject_type="bench", subject_id="1", data={})
+    return JsonResponse({"id": row.pk}, status=201)
+
+
+@require_GET
+def bare_read(request, pk: int):
+    row = Dossier.objects.filter(pk=pk).values("code", "state", "due_at").first()
+    if row is None:
+        raise Http404
+    return JsonResponse(row)
+
+
+urlpatterns = [
+    path("bench/bare-insert", bare_insert),
+    path("bench/bare-read/<int:pk>", bare_read),
+    path("", include("tinhso.urls")),
+]
