@@ -127,9 +127,28 @@ class DossierComponent(models.Model):
     copies = models.PositiveSmallIntegerField(default=0)
     supplement_round = models.PositiveSmallIntegerField(default=0)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Once-only (Decree 45/2020): a paper attached by reference to the citizen's data store, not uploaded.
+    reused_from = models.ForeignKey("datastore.StoredDocument", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reuses", verbose_name=_("tái sử dụng từ"))
+    reuse_source = models.CharField(_("nguồn tái sử dụng"), max_length=10, blank=True,
+                                    choices=[("", _("Tải lên hoặc bản giấy")),
+                                             ("datastore", _("Kho dữ liệu cá nhân")),
+                                             ("dossier", _("Hồ sơ đã nộp trước"))])
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(reuse_source__in=["", "datastore", "dossier"]),
+                                   name="component_reuse_source_valid"),
+            models.CheckConstraint(condition=~Q(reuse_source="datastore") | Q(reused_from__isnull=False),
+                                   name="component_reused_from_store_has_document"),
+            models.CheckConstraint(condition=Q(reused_from__isnull=True) | ~Q(reuse_source=""),
+                                   name="component_reused_has_source"),
+        ]
+
+    @property
+    def reused(self) -> bool:
+        return bool(self.reuse_source)
 
 
 class DossierStep(models.Model):

@@ -91,13 +91,41 @@ def _next_code(agency, day) -> str:
     return f"{agency.code}-{day:%y%m%d}-{number:04d}"
 
 
+def _reused_documents(procedure, reuse: dict | None, *, owner, on) -> dict:
+    """Resolve the papers of the owner's data store chosen per component ({component key: document id}).
+    Raises ValidationError naming each component whose reference is forged, unfit or expired."""
+    if not reuse:
+        return {}
+    from tinhso.datastore.selectors import document_for_reuse
+
+    chosen, errors = {}, {}
+    components = {c.key: c for c in procedure.components.all()}
+    for key, doc_id in reuse.items():
+        if doc_id in (None, "") or key not in components:
+            continue
+        try:
+            chosen[key] = document_for_reuse(owner=owner, doc_id=doc_id, procedure=procedure,
+                                             component=components[key], on=on)
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                errors.setdefault(field, []).extend(msgs)
+    if errors:
+        raise ValidationError(errors)
+    return chosen
+
+
 def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_round: int = 0,
-                      require_mandatory: bool = True, only_keys: set[str] | None = None) -> list[dict]:
-    """Check every uploaded paper by content and attach it. Raises ValidationError naming the paper."""
+                      require_mandatory: bool = True, only_keys: set[str] | None = None,
+                      reused: dict | None = None) -> list[dict]:
+    """Check every uploaded paper by content and attach it; attach by reference the papers `reused` from
+    the citizen's data store ({component key: StoredDocument}). Raises ValidationError naming the paper."""
     errors: dict[str, list[str]] = {}
     checked = []
+    reused = reused or {}
     for comp in procedure.components.all():
         if only_keys is not None and comp.key not in only_keys:
+            continue
+        if comp.key in reused:
             continue
         uploads = files.get(comp.key) or []
         if not isinstance(uploads, (list, tuple)):
@@ -124,7 +152,34 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
         obj.file.save(cf.content.name, cf.content, save=False)
         obj.save()
         attachments.append({"component": comp.key, "file": obj.original_filename, "sha256": cf.sha256})
+    for comp in procedure.components.all():
+        doc = reused.get(comp.key)
+        if doc is None or (only_keys is not None and comp.key not in only_keys):
+            continue
+        obj = DossierComponent(
+            dossier=dossier, key=comp.key, name=comp.name, original_filename=doc.original_filename or doc.title[:200],
+            content_type=doc.content_type, size=doc.size, sha256=doc.sha256, supplement_round=supplement_round,
+            originals=comp.count_original, certified_copies=comp.count_certified, copies=comp.count_copy,
+            reused_from=doc, reuse_source="datastore")
+        obj.file.name = doc.file.name  # by reference: the stored file is not copied
+        obj.save()
+        attachments.append({"component": comp.key, "reused_from": doc.pk, "source": "datastore",
+                            "sha256": doc.sha256})
     return attachments
+
+
+def _identity_check(actor) -> str:
+    """Part of online submission, never blocking it: check the citizen against the population registry
+    (people.services.citizen_identity_check; "verified" | "mismatch" | "unavailable"), unless already verified."""
+    from tinhso.people import services as people_services
+
+    check = getattr(people_services, "citizen_identity_check", None)
+    if check is None:
+        return ""
+    try:
+        return check(actor=actor, user=actor) or ""
+    except Exception:  # noqa: BLE001 - the registry must never stop a citizen from submitting
+        return "unavailable"
 
 
 def _validate_form(procedure, form_data: dict) -> dict:
@@ -241,8 +296,14 @@ def _new_dossier(procedure, agency, channel: int) -> Dossier:
 # --- submission and reception ---------------------------------------------------------------------
 
 def dossier_submit_online(*, actor, procedure, agency, form_data: dict, files: dict, submit_token: str | None = None,
-                          return_method: str = Dossier.ReturnMethod.ONLINE, at: datetime | None = None) -> Dossier:
-    """A signed-in citizen submits a dossier online (channel 2): state 1, waiting for reception."""
+                          return_method: str = Dossier.ReturnMethod.ONLINE, at: datetime | None = None,
+                          reuse: dict | None = None) -> Dossier:
+    """A signed-in citizen submits a dossier online (channel 2): state 1, waiting for reception.
+
+    `reuse` ({component key: StoredDocument id}) attaches papers of the citizen's own data store by
+    reference instead of an upload; another citizen's paper or an expired one is refused, naming the
+    component. The identity is checked against the population registry without blocking: the returned
+    dossier carries `identity_check` ("verified" | "mismatch" | "unavailable" | "")."""
     if not getattr(actor, "is_authenticated", False) or actor.kind != "citizen":
         raise PermissionDenied(_("Chỉ công dân đã đăng nhập mới nộp được hồ sơ trực tuyến."))
     if procedure.online_level == "khong" or not procedure.published:
@@ -252,6 +313,8 @@ def dossier_submit_online(*, actor, procedure, agency, form_data: dict, files: d
                               code="duplicate")
     cleaned = _validate_form(procedure, form_data)
     at = _now(at)
+    reused = _reused_documents(procedure, reuse, owner=actor, on=timezone.localtime(at).date())
+    identity = _identity_check(actor)
     try:
         with transaction.atomic():
             dossier = _new_dossier(procedure, agency, Channel.ONLINE)
@@ -263,13 +326,15 @@ def dossier_submit_online(*, actor, procedure, agency, form_data: dict, files: d
             dossier.search_key = _search_key(dossier)
             _transition(dossier, Action.SUBMIT)
             dossier.save()
-            attachments = _store_components(dossier, procedure, files)
-            _event(dossier, actor=actor, action=Action.SUBMIT, from_state=None, at=at, attachments=attachments)
+            attachments = _store_components(dossier, procedure, files, reused=reused)
+            _event(dossier, actor=actor, action=Action.SUBMIT, from_state=None, at=at, attachments=attachments,
+                   data={"identity_check": identity} if identity else None)
     except IntegrityError:
         if submit_token and Dossier.objects.filter(submit_token=submit_token).exists():
             raise ValidationError(_("Biểu mẫu này đã được gửi rồi: hồ sơ của bạn đã được ghi nhận, không gửi lại lần nữa."),
                                   code="duplicate") from None
         raise
+    dossier.identity_check = identity
     return dossier
 
 
@@ -291,11 +356,14 @@ def dossier_receive(*, actor, dossier: Dossier, at: datetime | None = None, note
 def dossier_register_at_desk(*, actor, procedure, agency, applicant: dict, form_data: dict, files: dict,
                              channel: int = Channel.DESK, citizen=None, at: datetime | None = None,
                              return_method: str = Dossier.ReturnMethod.DESK,
-                             counted: dict | None = None) -> Dossier:
+                             counted: dict | None = None, reuse: dict | None = None,
+                             reuse_consent: bool = False) -> Dossier:
     """The one-stop receiver registers a dossier brought to the desk (channel 1) or by post (3).
 
     `counted` lists the paper components checked at the desk without a scan:
-    {component key: {"originals": n, "certified_copies": n, "copies": n}}."""
+    {component key: {"originals": n, "certified_copies": n, "copies": n}}.
+    `reuse` ({component key: StoredDocument id}) attaches papers of the citizen's data store (the citizen
+    found by CCCD), only with the citizen's consent (`reuse_consent`), which is recorded."""
     if channel not in (Channel.DESK, Channel.POST):
         raise ValidationError({"channel": [_("Kênh tiếp nhận tại quầy phải là 1 (trực tiếp) hoặc 3 (bưu chính).")]})
     access.require_role(actor, Role.RECEIVER, agency_id=agency.pk)
@@ -307,6 +375,15 @@ def dossier_register_at_desk(*, actor, procedure, agency, applicant: dict, form_
         raise ValidationError(errors)
     cleaned = _validate_form(procedure, form_data)
     at = _now(at)
+    reused = {}
+    if any(v not in (None, "") for v in (reuse or {}).values()):
+        if citizen is None:
+            raise ValidationError({"applicant_cccd": [_("Số CCCD: hãy tra cứu công dân theo số CCCD trước khi dùng "
+                                                         "giấy tờ trong kho dữ liệu của họ.")]})
+        if not reuse_consent:
+            raise ValidationError({"reuse_consent": [_("Hãy hỏi ý kiến và đánh dấu ô “Công dân đồng ý cho dùng giấy tờ "
+                                                        "trong kho dữ liệu” trước khi dùng giấy tờ trong kho.")]})
+        reused = _reused_documents(procedure, reuse, owner=citizen, on=timezone.localtime(at).date())
     with transaction.atomic():
         dossier = _new_dossier(procedure, agency, channel)
         if citizen is not None:
@@ -323,7 +400,7 @@ def dossier_register_at_desk(*, actor, procedure, agency, applicant: dict, form_
         dossier.save()
         _start_clock(dossier, procedure, at=at)
         dossier.save()
-        attachments = _store_components(dossier, procedure, files, require_mandatory=False)
+        attachments = _store_components(dossier, procedure, files, require_mandatory=False, reused=reused)
         uploaded = {a["component"] for a in attachments}
         for comp in procedure.components.all():
             counts = (counted or {}).get(comp.key)
@@ -333,8 +410,14 @@ def dossier_register_at_desk(*, actor, procedure, agency, applicant: dict, form_
                     originals=int(counts.get("originals", 0)), certified_copies=int(counts.get("certified_copies", 0)),
                     copies=int(counts.get("copies", 0)))
                 attachments.append({"component": comp.key, "paper": counts})
+        data = {"channel": channel, "due_at": dossier.due_at.isoformat()}
+        if reused:
+            from tinhso.datastore.services import reuse_at_desk_record
+
+            data["reuse_consent"] = True
+            reuse_at_desk_record(actor=actor, citizen=citizen, documents=list(reused.values()), dossier=dossier)
         _event(dossier, actor=actor, action=Action.REGISTER, from_state=None, at=at, attachments=attachments,
-               data={"channel": channel, "due_at": dossier.due_at.isoformat()})
+               data=data)
     return dossier
 
 
@@ -571,6 +654,10 @@ def dossier_approve(*, actor, dossier: Dossier, result_file=None, note: str = ""
         dossier.save()
         _event(dossier, actor=actor, action=Action.APPROVE, from_state=before, at=at, note=note,
                attachments=[{"result": dossier.result_name}])
+        # Once-only: the result lands in the data store of each person it concerns, in this transaction.
+        from tinhso.datastore.services import results_deliver
+
+        results_deliver(actor=actor, dossier=dossier, at=at)
     return dossier
 
 

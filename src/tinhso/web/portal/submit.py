@@ -11,10 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from tinhso.catalog import selectors as catalog_selectors
 from tinhso.catalog.forms import form_class_for
+from tinhso.datastore import selectors as datastore_selectors
 from tinhso.dossiers import selectors, services
 
 from .display import money, summary_items
@@ -39,16 +41,30 @@ def _profile_values(user) -> dict[str, str]:
 
 
 def _initial_from_profile(procedure, user) -> dict[str, str]:
+    """Initial values of the application form: the account's profile, then facts of the citizen's data store."""
     profile = _profile_values(user)
+    stored = datastore_selectors.prefill_values(user)
     initial = {}
     for ff in procedure.form_fields.all():
         source = PROFILE_BY_KEY.get(ff.key) or PROFILE_BY_TYPE.get(ff.type)
         if source and profile.get(source):
             initial[ff.key] = profile[source]
+        elif stored.get(ff.key):
+            initial[ff.key] = stored[ff.key]
     return initial
 
 
-def _component_rows(procedure, errors: dict[str, list[str]]) -> list[dict]:
+def _reuse_choices(request, procedure) -> dict[str, str]:
+    """The stored paper chosen per component ("kho_<key>" = document id; "" = upload a file)."""
+    return {c.key: request.POST.get(f"kho_{c.key}", "").strip() for c in procedure.components.all()
+            if request.POST.get(f"kho_{c.key}", "").strip()}
+
+
+def _component_rows(procedure, errors: dict[str, list[str]], *, stored: dict | None = None,
+                    chosen: dict | None = None, bound: bool = False) -> list[dict]:
+    """`stored`: the citizen's papers that can stand for each component; `chosen`: what the citizen picked
+    (on a first showing the newest stored paper is offered by default)."""
+    stored, chosen = stored or {}, chosen or {}
     rows = []
     for c in procedure.components.all():
         types = c.file_type_list
@@ -67,6 +83,9 @@ def _component_rows(procedure, errors: dict[str, list[str]]) -> list[dict]:
             "types_words": ", ".join(str(FILE_TYPE_WORDS.get(t, t.upper())) for t in types),
             "accept": ",".join(dict.fromkeys(FILE_TYPE_ACCEPT.get(t, "." + t) for t in types)),
             "errors": errors.get(f"component_{c.key}", []),
+            "stored": stored.get(c.key, []),
+            "reuse_name": f"kho_{c.key}",
+            "chosen": chosen.get(c.key, "") if bound else (str(stored[c.key][0].pk) if stored.get(c.key) else ""),
         })
     return rows
 
@@ -114,7 +133,8 @@ def dossier_submit(request, code: str):
             try:
                 dossier = services.dossier_submit_online(
                     actor=request.user, procedure=procedure, agency=agency, form_data=form_data, files=files,
-                    submit_token=token, return_method=choices.cleaned_data["hinh_thuc_nhan"])
+                    submit_token=token, return_method=choices.cleaned_data["hinh_thuc_nhan"],
+                    reuse=_reuse_choices(request, procedure))
             except ValidationError as exc:
                 if getattr(exc, "code", None) == "duplicate" and token:
                     existing = selectors.dossiers_for_citizen(user=request.user).filter(submit_token=token).first()
@@ -134,6 +154,16 @@ def dossier_submit(request, code: str):
                     general_errors.extend(exc.messages)
             else:
                 messages.success(request, _("Hồ sơ đã được gửi, đang chờ tiếp nhận."))
+                identity = getattr(dossier, "identity_check", "")
+                if identity == "unavailable":
+                    messages.warning(request, _(
+                        "Chưa đối chiếu được thông tin của bạn với Cơ sở dữ liệu quốc gia về dân cư (hệ thống đang "
+                        "không phản hồi). Hồ sơ của bạn vẫn được gửi và lưu đầy đủ; tài khoản tạm ghi là chưa xác "
+                        "thực và sẽ được đối chiếu lại sau, bạn không cần làm gì thêm."))
+                elif identity == "mismatch":
+                    messages.warning(request, _(
+                        "Họ tên, ngày sinh hoặc số CCCD trong tài khoản không khớp với Cơ sở dữ liệu quốc gia về dân "
+                        "cư. Hồ sơ vẫn được gửi; hãy kiểm tra lại thông tin tài khoản."))
                 return redirect("web:my_dossier", pk=dossier.pk)
     else:
         app_form = AppForm(initial=_initial_from_profile(procedure, request.user), prefix=FORM_PREFIX)
@@ -142,7 +172,10 @@ def dossier_submit(request, code: str):
             "submit_token": secrets.token_urlsafe(32),
         })
 
-    components = _component_rows(procedure, component_errors)
+    stored = datastore_selectors.reusable_documents(owner=request.user, procedure=procedure, on=timezone.localdate())
+    components = _component_rows(procedure, component_errors, stored=stored,
+                                 chosen=_reuse_choices(request, procedure) if request.method == "POST" else None,
+                                 bound=request.method == "POST")
     return render(request, "portal/submit.html", {
         "procedure": procedure,
         "online": online,

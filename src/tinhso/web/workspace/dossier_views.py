@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -103,6 +103,9 @@ def component_download(request, pk: int, component_id: int):
     comp = dossier.components.filter(pk=component_id).first()
     if comp is None or not comp.file:
         raise Http404(_("Không tìm thấy giấy tờ."))
+    if comp.reused_from_id:
+        # A paper of the citizen's data store is opened through the checked, logged view only.
+        return redirect("web:official_store_document", pk=dossier.pk, doc_id=comp.reused_from_id)
     return FileResponse(comp.file.open("rb"), as_attachment=True,
                         filename=comp.original_filename or comp.file.name.rsplit("/", 1)[-1],
                         content_type=comp.content_type or "application/octet-stream")
