@@ -26,3 +26,33 @@ def _fast_password_hashing(request, settings):
     `argon2` keep the production hashers (argon2) to check them."""
     if request.node.get_closest_marker("argon2") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _ensure_reference_data() -> None:
+    """The national data every installation gets from its migrations (2025 provinces and communes,
+    the government's calendar decisions). A transactional test starts from a flushed database, so
+    the data is loaded again by the very functions the migrations run."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from tinhso.places.models import Province
+    from tinhso.workcal.models import CalendarEntry
+    from tinhso.workcal.selectors import calendar_cache_clear
+
+    if not Province.objects.exists():
+        importlib.import_module("tinhso.places.migrations.0003_load_2025_divisions").load(apps, SimpleNamespace(connection=connection))
+    if not CalendarEntry.objects.exists():
+        importlib.import_module("tinhso.workcal.migrations.0002_load_2025_2026_decisions").load(apps, SimpleNamespace(connection=connection))
+    calendar_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    _ensure_reference_data()

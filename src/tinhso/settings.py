@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "tinhso.dossiers",
     "tinhso.feedback",
     "tinhso.datastore",
+    "tinhso.audit",
+    "tinhso.ops",
     "tinhso.demo",
     "tinhso.web",
 ]

@@ -13,7 +13,7 @@ CLIENTS = 8
 DOSSIERS = 2000
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_8_parallel_clients_receiving_2000_dossiers_get_2000_consecutive_codes(birth_procedure, agency_x, staff_x):
     receiver = staff_x["receiver"]
     at = vn(2026, 3, 2, 9, 0)

@@ -21,7 +21,7 @@ from tinhso.places.models import Agency
 from tinhso.places.services import demo_agencies_load
 from tinhso.workcal.models import CalendarEntry
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Mat-khau-rat-dai-2026"
 AGENCY_CODE = "000.01.90.H55"  # Ủy ban nhân dân phường Phan Đình Phùng (demo agencies)

@@ -25,7 +25,7 @@ from tinhso.dossiers.states import State
 from tinhso.people.models import Official, OfficialRole, User
 from tinhso.places.models import Agency
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 AGENCY_CODE = "000.01.90.H55"
 PASSWORD = "Mat-khau-rat-dai-2026"

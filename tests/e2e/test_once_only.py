@@ -18,7 +18,7 @@ from tinhso.places.models import Agency
 
 from .test_dossier_journey import PASSWORD, make_official, new_page, official_sign_in, tiny_pdf  # noqa: F401
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 AGENCY_CODE = "000.01.90.H55"
 CCCD = "019090001234"

@@ -13,7 +13,7 @@ from tinhso.feedback.models import Report
 
 from .conftest import INSIDE, SECRETS
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

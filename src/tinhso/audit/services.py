@@ -1,0 +1,66 @@
+"""The only write path of the chains.
+
+`chain_append` is infrastructure, called by the `post_save` receiver of every chained model (see
+`signals.py`) in the transaction that created the record: it takes no actor and records no
+DomainEvent (the link IS the record of the record). `chain_backfill` is an administrative act and
+is itself recorded with `event_record`.
+"""
+from __future__ import annotations
+
+from django.db import models, transaction
+
+from tinhso.events.services import event_record
+
+from . import hashing, registry
+from .models import ChainHead, ChainLink
+
+
+def _hashed_values(entry: registry.Chained, pk) -> dict:
+    """The record's hashed fields as the database holds them (not as the Python object has them)."""
+    return entry.model._base_manager.filter(pk=pk).values(*entry.fields).get()
+
+
+def chain_append(*, record: models.Model) -> ChainLink:
+    """Append `record` to the end of its stream. Must run in the transaction that created it."""
+    entry = registry.for_model(type(record))
+    if entry is None:
+        raise ValueError(f"{record._meta.label_lower} is not chained")
+    with transaction.atomic():
+        values = _hashed_values(entry, record.pk)
+        stream = entry.stream_of(values)
+        # The head row serialises appends to one stream (PostgreSQL row lock; SQLite's IMMEDIATE
+        # transactions already hold the write lock). get_or_create survives two first appends racing.
+        head, _created = ChainHead.objects.select_for_update().get_or_create(stream=stream)
+        seq = head.seq + 1
+        prev = head.link_hash or hashing.GENESIS
+        rec_hash = hashing.record_hash(entry.label, record.pk, values)
+        link = ChainLink.objects.create(
+            stream=stream, seq=seq, record_type=entry.label, record_id=record.pk, record_hash=rec_hash,
+            prev_hash=prev, link_hash=hashing.link_hash(prev, rec_hash, seq, stream))
+        ChainHead.objects.filter(stream=stream).update(seq=seq, link_hash=link.link_hash)
+        return link
+
+
+def chain_backfill(*, actor=None, batch: int = 1000) -> dict[str, int]:
+    """Chain every registered record that has no link yet, oldest first (installations upgraded from
+    before the audit app). Run once after the upgrade: it would also bless a forged row inserted
+    since, so run `tinhso audit verify` first and read its report."""
+    counts: dict[str, int] = {}
+    for entry in registry.chained():
+        model = entry.model
+        linked = ChainLink.objects.filter(record_type=entry.label).values("record_id")
+        done = 0
+        while True:
+            with transaction.atomic():
+                rows = list(model._base_manager.exclude(pk__in=linked).order_by("pk")[:batch])
+                for row in rows:
+                    chain_append(record=row)
+                done += len(rows)
+            if len(rows) < batch:
+                break
+        counts[entry.label] = done
+    if any(counts.values()):
+        with transaction.atomic():
+            event_record(actor=actor, name="audit.chain_backfilled", subject_type="audit.chain",
+                         subject_id="all", data=counts)
+    return counts

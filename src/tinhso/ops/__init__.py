@@ -1,0 +1,1 @@
+"""Operations of an installation: consistent backup and restore (`tinhso backup DIR`, `tinhso restore DIR`)."""
