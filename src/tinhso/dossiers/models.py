@@ -86,6 +86,10 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "state"]),
             models.Index(fields=["applicant", "-created_at"]),
             models.Index(fields=["state", "due_at"]),
+            # The warning sweep reads only the running dossiers not yet warned: once warned, a row leaves
+            # these partial indexes, so the sweep never rescans what it already handled.
+            models.Index(fields=["due_at"], condition=Q(state__in=[2, 4], warned_late=False), name="dossier_owed_late"),
+            models.Index(fields=["due_at"], condition=Q(state__in=[2, 4], warned_due_soon=False), name="dossier_owed_due_soon"),
         ]
 
     def __str__(self) -> str:
@@ -180,7 +184,11 @@ class DossierStep(models.Model):
             models.UniqueConstraint(fields=["dossier", "order"], name="uniq_step_order"),
             models.UniqueConstraint(fields=["dossier"], condition=Q(status="active"), name="one_active_step"),
         ]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["due_at"], condition=Q(status="active", warned_late=False), name="step_owed_late"),
+            models.Index(fields=["due_at"], condition=Q(status="active", warned_due_soon=False), name="step_owed_due_soon"),
+        ]
 
 
 class DossierEvent(models.Model):

@@ -2,7 +2,7 @@
 the state through the table in `states.py`, and writes a DossierEvent in the same transaction."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -168,6 +168,9 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
     return attachments
 
 
+IDENTITY_RECHECK = timedelta(minutes=10)
+
+
 def _identity_check(actor) -> str:
     """Part of online submission, never blocking it: check the citizen against the population registry
     (people.services.citizen_identity_check; "verified" | "mismatch" | "unavailable"), unless already verified."""
@@ -176,6 +179,12 @@ def _identity_check(actor) -> str:
     check = getattr(people_services, "citizen_identity_check", None)
     if check is None:
         return ""
+    # Ask the registry at most once per IDENTITY_RECHECK for an account it could not confirm: a registry
+    # outage must not cost every submission the registry's time budget, nor write the account each time.
+    checked_at = getattr(actor, "identity_checked_at", None)
+    status = getattr(actor, "identity_status", "")
+    if status == "verified" or (checked_at and timezone.now() - checked_at < IDENTITY_RECHECK):
+        return status or ""
     try:
         return check(actor=actor, user=actor) or ""
     except Exception:  # noqa: BLE001 - the registry must never stop a citizen from submitting
