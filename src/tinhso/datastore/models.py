@@ -76,6 +76,7 @@ class DataAccessLog(models.Model):
         LIST = "list", _("Xem danh sách giấy tờ")
         OPEN = "open", _("Mở giấy tờ")
         REUSE = "reuse", _("Dùng giấy tờ cho hồ sơ tại quầy")
+        VERIFY = "verify", _("Đối chiếu với bản chính")
 
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_access_logs")
     official = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

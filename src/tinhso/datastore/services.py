@@ -222,3 +222,19 @@ def reuse_at_desk_record(*, actor, citizen, documents: list[StoredDocument], dos
             citizen=citizen, official=actor, agency_id=access.agency_id_of(actor), dossier=dossier,
             dossier_code=dossier.code or "", document=doc, what=DataAccessLog.What.REUSE, at=timezone.now(),
             allowed=True, reason=_("Công dân đồng ý cho dùng giấy tờ trong kho dữ liệu tại quầy."))
+
+
+def document_verify_against_original(*, actor, dossier_pk, doc_id) -> StoredDocument:
+    """An official who handles a dossier of this citizen has checked a self-declared paper against its
+    original: from now on it counts as verified. Logged like every read; refused to anyone else."""
+    dossier, document = _checked(actor, dossier_pk, doc_id, DataAccessLog.What.VERIFY)
+    with transaction.atomic():
+        document = StoredDocument.objects.select_for_update().get(pk=document.pk)
+        if document.removed_at is not None or document.origin != Origin.SELF:
+            raise ValidationError(_("Chỉ đối chiếu được giấy tờ do công dân tự khai và còn trong kho."))
+        document.origin = Origin.OFFICIAL
+        document.verified_by = actor
+        document.save(update_fields=["origin", "verified_by"])
+        event_record(actor=actor, name="datastore.document_verified", subject=document,
+                     data={"dossier": dossier.pk})
+    return document

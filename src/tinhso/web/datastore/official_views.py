@@ -2,8 +2,11 @@
 official's agency handles. Every read, allowed or refused, is logged by the datastore services."""
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
 from tinhso.datastore import services
@@ -27,3 +30,16 @@ def official_store_document(request, pk: int, doc_id: int):
         raise Http404(_("Không tìm thấy tệp của giấy tờ này.")) from None
     return FileResponse(fh, as_attachment=True, filename=doc.original_filename or doc.file.name.rsplit("/", 1)[-1],
                         content_type=doc.content_type or "application/octet-stream")
+
+
+@official_required
+@require_POST
+def official_store_verify(request, pk: int, doc_id: int):
+    """The official has compared a self-declared paper with its original in hand: mark it verified."""
+    try:
+        doc = services.document_verify_against_original(actor=request.user, dossier_pk=pk, doc_id=doc_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã ghi nhận “%(t)s” đã được đối chiếu với bản chính.") % {"t": doc.title})
+    return redirect("web:official_dossier_store", pk=pk)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("can-bo/ho-so/<int:pk>/kho-du-lieu/", official_views.official_dossier_store, name="official_dossier_store"),
     path("can-bo/ho-so/<int:pk>/kho-du-lieu/<int:doc_id>/", official_views.official_store_document,
          name="official_store_document"),
+    path("can-bo/ho-so/<int:pk>/kho-du-lieu/<int:doc_id>/doi-chieu/", official_views.official_store_verify,
+         name="official_store_verify"),
 ]
