@@ -238,3 +238,18 @@ def document_verify_against_original(*, actor, dossier_pk, doc_id) -> StoredDocu
         event_record(actor=actor, name="datastore.document_verified", subject=document,
                      data={"dossier": dossier.pk})
     return document
+
+
+def documents_seen_at_desk(*, actor, citizen, documents) -> None:
+    """The one-stop receiver looked the citizen up by CCCD and was shown the stored papers that fit the
+    procedure (before any dossier exists): that read is recorded where the citizen can see it."""
+    from tinhso.people.models import OfficialRole, Role
+
+    if not documents:
+        return
+    if not OfficialRole.objects.filter(official__user=actor, role=Role.RECEIVER).exists():
+        raise PermissionDenied(_("Chỉ cán bộ một cửa mới tra cứu được kho dữ liệu của công dân tại quầy."))
+    DataAccessLog.objects.create(
+        citizen=citizen, official=actor, agency_id=access.agency_id_of(actor), dossier=None, dossier_code="",
+        document=None, what=DataAccessLog.What.LIST, at=timezone.now(), allowed=True,
+        reason=_("Tra cứu theo số CCCD tại bộ phận một cửa: %(n)s giấy tờ phù hợp được hiển thị.") % {"n": len(documents)})

@@ -1,4 +1,5 @@
-"""Desk (channel 1) and postal (channel 3) registration by the one-stop receiver."""
+"""Desk (channel 1) and postal (channel 3) registration by the one-stop receiver: the citizen is looked up by
+CCCD, the form is prefilled from the profile and the data store, and stored papers are reused with consent."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -11,11 +12,14 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from tinhso.catalog.forms import form_class_for
 from tinhso.catalog.selectors import procedures_search
+from tinhso.datastore import selectors as datastore_selectors
+from tinhso.datastore import services as datastore_services
 from tinhso.dossiers import services
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.states import Channel
 from tinhso.people.access import has_role, official_of
 
+from ..portal.submit import _initial_from_profile
 from .common import SERVICE_ERRORS, error_messages, official_required
 
 APPLICANT_FIELDS = [
@@ -43,6 +47,21 @@ def _prefill(citizen) -> dict:
             "applicant_address": address}
 
 
+def _stored_label(doc) -> str:
+    """“Dùng giấy tờ trong kho: <title> (<number>, cấp ngày dd/mm/yyyy)”."""
+    details = [d for d in [doc.number or "",
+                           _("cấp ngày %(date)s") % {"date": doc.issued_on.strftime("%d/%m/%Y")} if doc.issued_on else ""]
+               if d]
+    label = _("Dùng giấy tờ trong kho: %(title)s") % {"title": doc.title}
+    return f"{label} ({', '.join(details)})" if details else label
+
+
+def _reuse_choices(post, procedure) -> dict[str, str]:
+    """The stored paper the receiver picked per component ("kho_<key>" = document id; "" = paper or upload)."""
+    return {c.key: post.get(f"kho_{c.key}", "").strip() for c in procedure.components.all()
+            if post.get(f"kho_{c.key}", "").strip()}
+
+
 @official_required
 def desk_register(request):
     user = request.user
@@ -68,7 +87,9 @@ def desk_register(request):
         try:
             dossier = services.dossier_register_at_desk(
                 actor=user, procedure=procedure, agency=agency, applicant=applicant, form_data=form_data,
-                files=files, channel=channel, citizen=citizen, return_method=method)
+                files=files, channel=channel, citizen=citizen, return_method=method,
+                reuse=_reuse_choices(request.POST, procedure),
+                reuse_consent=request.POST.get("reuse_consent") == "1")
         except SERVICE_ERRORS as exc:
             errors = getattr(exc, "message_dict", None) or {"__all__": error_messages(exc)}
             status = 400
@@ -84,7 +105,8 @@ def desk_register(request):
     applicant_rows = []
     if procedure is not None:
         form_cls = form_class_for(procedure)
-        form = form_cls(data=request.POST) if request.method == "POST" else form_cls()
+        form = (form_cls(data=request.POST) if request.method == "POST"
+                else form_cls(initial=_initial_from_profile(procedure, citizen) if citizen else None))
         if status == 400 and request.method == "POST":
             for key, msgs in form.errors.items():
                 errors.setdefault(key, list(msgs))
@@ -95,6 +117,7 @@ def desk_register(request):
                            "errors": errors.get(f, [])} for f, label, ac in APPLICANT_FIELDS]
     summary = []
     labels = {f: label for f, label, _ac in APPLICANT_FIELDS}
+    labels["reuse_consent"] = _("Đồng ý của công dân")
     form_labels = {ff.key: ff.label for ff in procedure.form_fields.all()} if procedure else {}
     comp_labels = {f"component_{c.key}": c.name for c in procedure.components.all()} if procedure else {}
     for key, msgs in errors.items():
@@ -102,11 +125,22 @@ def desk_register(request):
         for m in msgs:
             summary.append({"anchor": anchor, "message": m,
                             "label": labels.get(key) or form_labels.get(key) or comp_labels.get(key, "")})
+    # Only the papers of the citizen found by CCCD are ever offered (the service re-checks the owner).
+    stored = (datastore_selectors.reusable_documents(owner=citizen, procedure=procedure, on=timezone.localdate())
+              if procedure is not None and citizen is not None else {})
+    if stored and request.method == "GET":
+        datastore_services.documents_seen_at_desk(
+            actor=request.user, citizen=citizen, documents=[d for docs in stored.values() for d in docs])
+    chosen = _reuse_choices(request.POST, procedure) if request.method == "POST" and procedure else {}
     context = {
         "procedures": procedures, "procedure": procedure, "cccd": cccd, "citizen": citizen,
         "form": form, "applicant_rows": applicant_rows, "errors": errors, "summary": summary,
-        "components": [{"c": c, "errors": errors.get(f"component_{c.key}", [])}
+        "components": [{"c": c, "errors": errors.get(f"component_{c.key}", []), "reuse_name": f"kho_{c.key}",
+                        "chosen": chosen.get(c.key, ""),
+                        "stored": [{"pk": str(d.pk), "label": _stored_label(d)} for d in stored.get(c.key, [])]}
                        for c in (procedure.components.all() if procedure else [])],
+        "offer_reuse": bool(stored) or bool(errors.get("reuse_consent")),
+        "reuse_consent": request.POST.get("reuse_consent") == "1",
         "channel": request.POST.get("channel", str(Channel.DESK)),
         "return_method": request.POST.get("return_method", Dossier.ReturnMethod.DESK),
         "return_methods": Dossier.ReturnMethod.choices,
