@@ -56,3 +56,13 @@ def _reference_data_for_transactional_tests(request):
         return
     request.getfixturevalue("transactional_db")
     _ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and cached pages live in the cache: every test starts with none (the live server of
+    browser tests runs in this process and shares it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
