@@ -158,3 +158,53 @@ def timeliness(*, due_at, state: str, now=None) -> str:
     if due_at <= workcal.current_calendar().add_working(now, timedelta(hours=8)):
         return "soon"
     return "ok"
+
+
+# --- the coordinator's administration pages ------------------------------------------------------------
+
+def apikeys(*, user) -> QuerySet:
+    """Every Open311 API key (name, state, date; never a key: only hashes are stored), newest first."""
+    from .models import ApiKey
+
+    access.require_coordinator(user)
+    return ApiKey.objects.order_by("-active", "-created_at", "-id")
+
+
+def duty_officers(*, user) -> QuerySet:
+    from .models import DutyOfficer
+
+    access.require_coordinator(user)
+    return DutyOfficer.objects.filter(active=True).select_related("commune", "user", "user__official__agency").order_by(
+        "commune__name", "user__full_name")
+
+
+def officials_for_duty(*, user) -> QuerySet:
+    """Active officials with an e-mail address, who can be put on duty for a commune."""
+    from tinhso.people.models import User
+
+    access.require_coordinator(user)
+    return (User.objects.filter(kind=User.Kind.OFFICIAL, is_active=True, official__isnull=False)
+            .exclude(email="").select_related("official__agency").order_by("full_name", "username"))
+
+
+def categories_all(*, user) -> QuerySet[Category]:
+    from django.db.models import Count
+
+    access.require_coordinator(user)
+    return Category.objects.annotate(n_attributes=Count("attributes", distinct=True)).order_by("position", "name")
+
+
+def dossiers_of_reporter(*, user) -> list:
+    """The citizen's own dossiers that have a code, newest first: what a report may complain about."""
+    from tinhso.dossiers import selectors as dossiers
+
+    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") != "citizen":
+        return []
+    return list(dossiers.dossiers_for_citizen(user=user).filter(code__isnull=False)
+                .only("id", "code", "procedure_name", "created_at", "agency")[:100])
+
+
+def report_dossier(*, report_id: int) -> dict | None:
+    """The dossier a report is about (code and id) for the coordinator's and the agency's pages."""
+    row = Report.objects.filter(pk=report_id, dossier__isnull=False).values("dossier_id", "dossier__code").first()
+    return {"id": row["dossier_id"], "code": row["dossier__code"]} if row else None

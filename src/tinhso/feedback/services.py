@@ -531,6 +531,157 @@ def apikey_create(*, actor, name: str) -> tuple[ApiKey, str]:
     return key, raw
 
 
+@transaction.atomic
+def apikey_revoke(*, actor, key: ApiKey) -> ApiKey:
+    """The coordinator revokes an Open311 API key: requests signed with it are refused from now on."""
+    access.require_coordinator(actor)
+    key = ApiKey.objects.select_for_update().get(pk=key.pk)
+    if not key.active:
+        raise ValidationError(_("Khóa API “%(name)s” đã bị thu hồi trước đó.") % {"name": key.name})
+    key.active = False
+    key.save(update_fields=["active"])
+    event_record(actor=actor, name="feedback.apikey_revoked", subject=key, data={"name": key.name})
+    return key
+
+
+# --- duty officers -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def dutyofficer_assign(*, actor, commune: Commune | None, user) -> DutyOfficer:
+    """The coordinator puts an official on duty for a commune: alerted by e-mail of its urgent reports."""
+    access.require_coordinator(actor)
+    errors: dict[str, list[str]] = {}
+    if commune is None or commune.province_id != settings.PROVINCE_CODE:
+        errors["commune"] = [_("Hãy chọn xã, phường thuộc địa bàn tỉnh.")]
+    if user is None or access.official_of(user) is None:
+        errors["user"] = [_("Hãy chọn một cán bộ đang làm việc.")]
+    elif not user.email:
+        errors["user"] = [_("Cán bộ này chưa có thư điện tử nên không nhận được cảnh báo: hãy bổ sung trước.")]
+    if errors:
+        raise ValidationError(errors)
+    duty, created = DutyOfficer.objects.select_for_update().get_or_create(commune=commune, user=user)
+    if not created and duty.active:
+        raise ValidationError({"user": [_("Cán bộ này đã trực cho xã, phường này.")]})
+    if not created:
+        duty.active = True
+        duty.save(update_fields=["active"])
+    event_record(actor=actor, name="feedback.duty_assigned", subject=duty,
+                 data={"commune": commune.code, "user": user.pk})
+    return duty
+
+
+@transaction.atomic
+def dutyofficer_remove(*, actor, duty: DutyOfficer) -> None:
+    """The coordinator takes an official off duty for a commune."""
+    access.require_coordinator(actor)
+    event_record(actor=actor, name="feedback.duty_removed", subject=duty,
+                 data={"commune": duty.commune_id, "user": duty.user_id})
+    duty.delete()
+
+
+# --- categories --------------------------------------------------------------------------------------
+
+ATTRIBUTE_DATATYPES = (CategoryAttribute.Datatype.STRING, CategoryAttribute.Datatype.NUMBER,
+                       CategoryAttribute.Datatype.TEXT, CategoryAttribute.Datatype.SINGLE)
+
+
+RESERVED_CATEGORY_CODES = ("them",)  # /phan-anh/quan-tri/linh-vuc/them/ is the "new category" page
+
+
+def _parse_values(text: str) -> list[dict]:
+    """Choices written one a line as `key: name` (or just `name`, the key being its position)."""
+    values = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        key, sep, name = line.partition(":")
+        values.append({"key": key.strip(), "name": name.strip()} if sep and name.strip() else {"key": str(n), "name": line})
+    return values
+
+
+@transaction.atomic
+def category_save(*, actor, category: Category | None = None, code: str, name: str, description: str = "",
+                  deadline_working_days, active: bool = True) -> Category:
+    """The coordinator creates (category None) or edits a category: its code (Open311 service_code, fixed
+    once reports use it), name, description, deadline in working days (1–90) and whether it is offered."""
+    from django.utils.text import slugify
+
+    access.require_coordinator(actor)
+    errors: dict[str, list[str]] = {}
+    code = (code or "").strip().lower()
+    if not code or slugify(code) != code or len(code) > 40:
+        errors["code"] = [_("Mã lĩnh vực chỉ gồm chữ thường không dấu, số và dấu gạch ngang (tối đa 40 ký tự), ví dụ giao-thong.")]
+    elif code in RESERVED_CATEGORY_CODES:
+        errors["code"] = [_("Mã “%(code)s” được hệ thống dùng riêng: hãy chọn mã khác.") % {"code": code}]
+    elif Category.objects.filter(code=code).exclude(pk=getattr(category, "pk", None)).exists():
+        errors["code"] = [_("Mã lĩnh vực “%(code)s” đã được dùng: hãy chọn mã khác.") % {"code": code}]
+    elif category is not None and category.code != code and category.reports.exists():
+        errors["code"] = [_("Lĩnh vực đã có phản ánh nên không đổi được mã (các ứng dụng Open311 đang dùng mã này).")]
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        errors["name"] = [_("Hãy nhập tên lĩnh vực (tối đa 200 ký tự).")]
+    try:
+        days = int(str(deadline_working_days).strip())
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 90:
+        errors["deadline_working_days"] = [_("Thời hạn xử lý phải là số ngày làm việc từ 1 đến 90, ví dụ 15.")]
+    if errors:
+        raise ValidationError(errors)
+    created = category is None
+    if created:
+        category = Category(position=(Category.objects.order_by("-position").values_list("position", flat=True).first() or 0) + 1)
+    else:
+        category = Category.objects.select_for_update().get(pk=category.pk)
+    category.code, category.name, category.description = code, name, (description or "").strip()
+    category.deadline_working_days, category.active = days, bool(active)
+    category.save()
+    event_record(actor=actor, name="feedback.category_created" if created else "feedback.category_changed",
+                 subject=category, data={"code": code, "deadline_working_days": days, "active": category.active})
+    return category
+
+
+@transaction.atomic
+def category_attribute_add(*, actor, category: Category, code: str, question: str, datatype: str = "string",
+                           required: bool = False, values_text: str = "") -> CategoryAttribute:
+    """An extra question of a category (Open311 attribute): string, number, text, or one choice among
+    `values_text` (one a line, `key: name`)."""
+    from django.utils.text import slugify
+
+    access.require_coordinator(actor)
+    errors: dict[str, list[str]] = {}
+    code = (code or "").strip().lower()
+    if not code or slugify(code) != code or len(code) > 40:
+        errors["code"] = [_("Mã câu hỏi chỉ gồm chữ thường không dấu, số và dấu gạch ngang, ví dụ muc-do.")]
+    elif CategoryAttribute.objects.filter(category=category, code=code).exists():
+        errors["code"] = [_("Lĩnh vực đã có câu hỏi mã “%(code)s”.") % {"code": code}]
+    question = (question or "").strip()
+    if not question or len(question) > 300:
+        errors["question"] = [_("Hãy nhập câu hỏi (tối đa 300 ký tự).")]
+    if datatype not in ATTRIBUTE_DATATYPES:
+        errors["datatype"] = [_("Hãy chọn kiểu câu trả lời trong danh sách.")]
+    values = _parse_values(values_text) if datatype == CategoryAttribute.Datatype.SINGLE else []
+    if datatype == CategoryAttribute.Datatype.SINGLE and len(values) < 2:
+        errors["values_text"] = [_("Câu hỏi chọn một phải có ít nhất 2 lựa chọn, mỗi lựa chọn một dòng.")]
+    if errors:
+        raise ValidationError(errors)
+    order = (CategoryAttribute.objects.filter(category=category).order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    attr = CategoryAttribute.objects.create(category=category, code=code, description=question, datatype=datatype,
+                                            required=bool(required), values=values, order=order)
+    event_record(actor=actor, name="feedback.category_attribute_added", subject=category,
+                 data={"code": code, "datatype": datatype, "required": bool(required)})
+    return attr
+
+
+@transaction.atomic
+def category_attribute_delete(*, actor, attribute: CategoryAttribute) -> None:
+    access.require_coordinator(actor)
+    event_record(actor=actor, name="feedback.category_attribute_deleted", subject=attribute.category,
+                 data={"code": attribute.code})
+    attribute.delete()
+
+
 # --- routing table -----------------------------------------------------------------------------------
 
 @transaction.atomic

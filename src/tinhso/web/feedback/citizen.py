@@ -22,15 +22,20 @@ def _wants_json(request) -> bool:
 
 @login_required
 def report_create(request):
+    dossiers = selectors.dossiers_of_reporter(user=request.user)
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES)
+        form = ReportForm(request.POST, request.FILES, dossiers=dossiers)
         data = request.POST
         try:
+            dossier_code = (data.get("dossier") or "").strip()
+            dossier = next((d for d in dossiers if d.code == dossier_code), None)
+            if dossier_code and dossier is None:
+                raise ValidationError({"dossier": [_("Hãy chọn một hồ sơ do chính bạn nộp trong danh sách.")]})
             report = services.report_create(
                 actor=request.user, category=data.get("category", ""), description=data.get("description", ""),
                 lat=data.get("lat") or None, long=data.get("long") or None, address=data.get("address", ""),
                 commune=data.get("commune") or None, urgency=data.get("urgency") or "normal",
-                photos=request.FILES.getlist("photos"), via="web")
+                photos=request.FILES.getlist("photos"), via="web", dossier=dossier)
         except PermissionDenied:
             raise
         except ValidationError as exc:
@@ -47,7 +52,7 @@ def report_create(request):
             return JsonResponse({"public_id": report.public_id}, status=201)
         messages.success(request, _("Đã gửi phản ánh %(id)s. Điều phối viên sẽ xem xét và tiếp nhận.") % {"id": report.public_id})
         return redirect("web:my_reports")
-    return render(request, "feedback/report_form.html", {"form": ReportForm(initial={"urgency": "normal"})})
+    return render(request, "feedback/report_form.html", {"form": ReportForm(initial={"urgency": "normal"}, dossiers=dossiers)})
 
 
 @login_required

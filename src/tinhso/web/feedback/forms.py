@@ -40,11 +40,18 @@ class ReportForm(forms.Form):
     commune = forms.ChoiceField(label=_("Xã, phường"), required=False)
     urgency = forms.ChoiceField(label=_("Mức độ"), choices=Report.Urgency.choices, initial="normal",
                                 widget=forms.RadioSelect, required=True)
+    dossier = forms.ChoiceField(label=_("Phản ánh này về hồ sơ của tôi (không bắt buộc)"), required=False,
+                                help_text=_("Chọn hồ sơ thủ tục hành chính bạn đã nộp nếu phản ánh liên quan đến việc giải quyết hồ sơ đó."))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, dossiers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
         self.fields["commune"].choices = commune_choices()
+        if dossiers:
+            self.fields["dossier"].choices = [("", _("— Không liên quan đến hồ sơ nào —"))] + [
+                (d.code, f"{d.code} · {d.procedure_name}") for d in dossiers]
+        else:
+            del self.fields["dossier"]
 
 
 class RejectForm(forms.Form):
@@ -98,6 +105,45 @@ class RouteForm(forms.Form):
         self.fields["commune"].choices = commune_choices(_("Mọi xã, phường (mặc định)"))
         self.fields["agency"].choices = [("", _("— Chọn cơ quan —"))] + [
             (a.pk, a.name) for a in selectors.agencies_active()]
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Tên ứng dụng dùng khóa"), max_length=100,
+                           help_text=_("Ví dụ: Ứng dụng Thái Nguyên số. Khóa chỉ hiện một lần sau khi tạo."))
+
+
+class DutyForm(forms.Form):
+    commune = forms.ChoiceField(label=_("Xã, phường"))
+    user = forms.ChoiceField(label=_("Cán bộ trực"))
+
+    def __init__(self, *args, officials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = commune_choices()
+        self.fields["user"].choices = [("", _("— Chọn cán bộ —"))] + [
+            (u.pk, f"{u.full_name or u.username} · {u.official.agency.name}") for u in officials]
+
+
+class CategoryForm(forms.Form):
+    code = forms.CharField(label=_("Mã lĩnh vực (service_code)"), max_length=40,
+                           help_text=_("Chữ thường không dấu, số và dấu gạch ngang, ví dụ giao-thong."))
+    name = forms.CharField(label=_("Tên lĩnh vực"), max_length=200)
+    description = forms.CharField(label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    deadline_working_days = forms.CharField(label=_("Thời hạn xử lý (ngày làm việc)"), initial="15",
+                                            help_text=_("Từ 1 đến 90 ngày làm việc; mặc định 15."),
+                                            widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    active = forms.BooleanField(label=_("Đang dùng (người dân chọn được)"), required=False, initial=True)
+
+
+class AttributeForm(forms.Form):
+    code = forms.CharField(label=_("Mã câu hỏi"), max_length=40, help_text=_("Ví dụ muc-do."))
+    question = forms.CharField(label=_("Câu hỏi cho người phản ánh"), max_length=300)
+    datatype = forms.ChoiceField(label=_("Kiểu câu trả lời"), choices=[
+        ("string", _("Một dòng chữ")), ("text", _("Đoạn văn")), ("number", _("Số")),
+        ("singlevaluelist", _("Chọn một trong danh sách"))])
+    values_text = forms.CharField(label=_("Các lựa chọn (nếu chọn trong danh sách)"), required=False,
+                                  help_text=_("Mỗi lựa chọn một dòng, dạng mã: tên, ví dụ nang: Nặng."),
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    required = forms.BooleanField(label=_("Bắt buộc trả lời"), required=False)
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:

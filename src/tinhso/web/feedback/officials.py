@@ -146,7 +146,8 @@ def agency_report(request, public_id: str):
             status = 400
     row["timeliness"] = selectors.timeliness(due_at=row["due_at"], state=row["state"])
     return render(request, "feedback/agency_report.html",
-                  {"r": row, "answer_form": form, "summary": error_summary(form)}, status=status)
+                  {"r": row, "answer_form": form, "summary": error_summary(form),
+                   "dossier": selectors.report_dossier(report_id=row["id"])}, status=status)
 
 
 @login_required
