@@ -1,7 +1,8 @@
 """The product's URLs plus two bare baseline views, served only by the benchmark server.
 
 - POST /bench/bare-insert      inserts one row (events.DomainEvent) and answers 201 with its id;
-- GET  /bench/bare-read/<pk>   reads one dossier row by primary key and answers a tiny JSON.
+- GET  /bench/bare-read/<pk>   reads one dossier row by primary key and answers a tiny JSON;
+- GET  /bench/bare-read-report/<pk>   the same for one citizen report (bench/reports_read.py).
 
 Both go through the same middleware stack and server settings as the product pages they are compared with.
 """
@@ -29,8 +30,20 @@ def bare_read(request, pk: int):
     return JsonResponse(row)
 
 
+@require_GET
+def bare_read_report(request, pk: int):
+    """The floor of bench/reports_read.py: one report row by primary key, a tiny JSON."""
+    from tinhso.feedback.models import Report
+
+    row = Report.objects.filter(pk=pk).values("public_id", "state", "created_at").first()
+    if row is None:
+        raise Http404
+    return JsonResponse(row)
+
+
 urlpatterns = [
     path("bench/bare-insert", bare_insert),
     path("bench/bare-read/<int:pk>", bare_read),
+    path("bench/bare-read-report/<int:pk>", bare_read_report),
     path("", include("tinhso.urls")),
 ]

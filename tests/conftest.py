@@ -58,11 +58,20 @@ def _reference_data_for_transactional_tests(request):
     _ensure_reference_data()
 
 
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(request):
     """Rate limits and cached pages live in the cache: every test starts with none (the live server of
-    browser tests runs in this process and shares it)."""
+    browser tests runs in this process and shares it). The cache is a database table (settings.CACHES),
+    so only a test that may use the database can have left anything there or clear it."""
     from django.core.cache import cache
 
-    cache.clear()
+    from tinhso.catalog.selectors import procedure_cache_clear
+
+    if request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(request.fixturenames):
+        request.getfixturevalue("_django_db_helper")  # database access first, as the test will have it
+        cache.clear()
+    procedure_cache_clear()  # procedures cached in this process must not outlive a rolled-back test
     yield

@@ -8,9 +8,12 @@ Environment variables (all optional for the embedded default):
   TINHSO_ALLOWED_HOSTS  comma-separated host names (default: 127.0.0.1,localhost)
   TINHSO_PROVINCE_CODE  the province this installation serves (default 19, Thái Nguyên)
   TINHSO_REDIS_URL      redis://... to run background jobs on Redis (default: SQLite queue in var/)
-  TINHSO_EMAIL_URL      smtp://user:pass@host:port (default: e-mails printed on the console)
+  TINHSO_EMAIL_URL      smtp://user:pass@host:port, or file:///dir (default: e-mails printed on the console)
   TINHSO_SMS_BACKEND    dotted path of the SMS adapter (default: console)
-  TINHSO_SECURE         1 behind HTTPS: secure cookies, HSTS, SSL redirect
+  TINHSO_SECURE         1 behind HTTPS: secure cookies, HSTS, SSL redirect; TINHSO_SECRET_KEY then required
+  TINHSO_RATELIMIT      0 to switch every rate limit off (benchmarks); TINHSO_RATELIMIT_<GROUP>="<per IP>,<per account>"
+                        overrides one group's rates (groups and defaults: tinhso/security/ratelimits.py)
+  TINHSO_CLIENT_IP_HEADER  the header the reverse proxy sets to the client's address (e.g. X-Real-IP)
 """
 from __future__ import annotations
 
@@ -40,6 +43,15 @@ def _secret_key() -> str:
     key = os.environ.get("TINHSO_SECRET_KEY")
     if key:
         return key
+    if env_bool("TINHSO_SECURE"):
+        # In production the key comes from the environment only: a key generated into var/ would differ
+        # between servers and travel with every copy of var/ (backups).
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "TINHSO_SECURE=1 cần TINHSO_SECRET_KEY: đặt biến môi trường này thành một chuỗi ngẫu nhiên dài ít nhất "
+            "50 ký tự, ví dụ: python3 -c 'import secrets; print(secrets.token_urlsafe(64))'. "
+            "(TINHSO_SECURE=1 requires TINHSO_SECRET_KEY in the environment.)")
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -71,6 +83,7 @@ INSTALLED_APPS = [
     "axes",
     "huey.contrib.djhuey",
     "ninja",  # serves Swagger UI from its own static files (no CDN)
+    "django_ratelimit",
     "tinhso.events",
     "tinhso.places",
     "tinhso.people",
@@ -79,16 +92,23 @@ INSTALLED_APPS = [
     "tinhso.dossiers",
     "tinhso.feedback",
     "tinhso.datastore",
+    "tinhso.scoring",
+    "tinhso.ioc",
     "tinhso.audit",
     "tinhso.ops",
+    "tinhso.security",
     "tinhso.demo",
     "tinhso.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Headers on every response, static files included (these three run outside WhiteNoise).
+    "tinhso.security.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tinhso.web.middleware.PageMethodsMiddleware",  # pages: GET, HEAD, POST only (405 otherwise)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tinhso.web.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -97,9 +117,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tinhso.people.middleware.OfficialMfaRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tinhso.security.middleware.RateLimitMiddleware",  # after CSRF and authentication: counts real attempts
 ]
 
 ROOT_URLCONF = "tinhso.urls"
@@ -174,6 +194,8 @@ ACCOUNT_ADAPTER = "tinhso.people.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "tinhso.web.people.forms.CitizenSignupForm", "login": "tinhso.web.people.forms.CitizenLoginForm"}
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
+# Messages name the person, never the username (a citizen's username is their CCCD number).
+ACCOUNT_USER_DISPLAY = "tinhso.people.adapters.user_display"
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,20/5m/key"}  # django-axes locks first (5 failures)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tỉnh số] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -218,6 +240,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 SECURE = env_bool("TINHSO_SECURE")
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+LANGUAGE_COOKIE_SECURE = SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+if SECURE:
+    # "__Host-": the browser keeps the cookie only if it came over HTTPS, for this exact host and path /.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+# The CSRF cookie stays readable by the page's own script (static/tinhso/js/feedback.js sends offline
+# drafts with it): it is not a session token, and the token is in every form anyway (Django's advice).
+CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "tinhso.web.errors.csrf_failure"
 SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
@@ -225,6 +257,7 @@ SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -241,6 +274,29 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Shared cache and rate limits ------------------------------------------------------------------
+# Rate-limit counters must be shared by every worker process: Redis when configured, else the database
+# (table tinhso_cache, created by the migrations of tinhso.security; increments taken under a row lock).
+if _redis_url := os.environ.get("TINHSO_REDIS_URL", ""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url,
+                          "KEY_PREFIX": "tinhso-cache"}}
+else:
+    CACHES = {"default": {"BACKEND": "tinhso.security.cache.DatabaseCache", "LOCATION": "tinhso_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4}}}
+RATELIMIT_ENABLE = env_bool("TINHSO_RATELIMIT", True)
+RATELIMIT_USE_CACHE = "default"
+CLIENT_IP_HEADER = ("HTTP_" + os.environ["TINHSO_CLIENT_IP_HEADER"].strip().upper().replace("-", "_")
+                    if os.environ.get("TINHSO_CLIENT_IP_HEADER", "").strip() else "")
+RATE_LIMITS = {}  # group -> (per IP, per account); defaults in tinhso/security/ratelimits.py
+for _group in ("signin", "code_send", "code_check", "submit", "report", "open311"):
+    if _rates := os.environ.get(f"TINHSO_RATELIMIT_{_group.upper()}", "").strip():
+        _ip, _, _account = _rates.partition(",")
+        RATE_LIMITS[_group] = (_ip.strip(), _account.strip())
+# django-ratelimit lists only memcached and django-redis as supported caches: W001 says only that its
+# authors did not test the others. Both caches above are shared by all processes and increment atomically
+# (Redis INCRBY; tinhso.security.cache.DatabaseCache.incr under a row lock), which is what it checks for.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
 # --- E-mail and SMS -------------------------------------------------------------------------------
 _email_url = os.environ.get("TINHSO_EMAIL_URL", "")
 if _email_url.startswith("smtp"):
@@ -251,9 +307,16 @@ if _email_url.startswith("smtp"):
     EMAIL_HOST_USER = unquote(_e.username or "")
     EMAIL_HOST_PASSWORD = unquote(_e.password or "")
     EMAIL_USE_TLS = _e.scheme == "smtp+tls"
+elif _email_url.startswith("file://"):
+    # file:///abs/dir: each message written to a file there (a mail drop for a local MTA, or tests).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = unquote(urlparse(_email_url).path)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("TINHSO_FROM_EMAIL", "Tỉnh số <khong-tra-loi@tinhso.local>")
+# A warning e-mail claimed by a sender that died before marking it sent is sent again after this lease
+# (with the same Message-ID, so the recipient's mail system shows it once).
+WARNINGS_EMAIL_LEASE_SECONDS = int(os.environ.get("TINHSO_WARNINGS_EMAIL_LEASE", 600))
 SMS_BACKEND = os.environ.get("TINHSO_SMS_BACKEND", "tinhso.people.sms.ConsoleSmsBackend")
 SMS_HTTP_URL = os.environ.get("TINHSO_SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = os.environ.get("TINHSO_SMS_HTTP_TOKEN", "")

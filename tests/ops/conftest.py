@@ -21,7 +21,17 @@ from tinhso.places.models import Agency
 from tinhso.places.services import demo_agencies_load
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+
+
+def png(i: int) -> bytes:
+    """A real PNG (uploaded images are decoded and re-encoded), different for each i."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), (i * 40 % 256, 90, 200)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def pdf(name: str, extra: bytes = b"") -> SimpleUploadedFile:
@@ -73,7 +83,7 @@ def installation(media_root):
         dossiers.append(dossier_submit_online(
             actor=who, procedure=proc, agency=agency, form_data={"ho_ten_tre": f"Nguyễn Minh Khôi {i}"},
             files={"to_khai": [pdf(f"to-khai-{i}.pdf", b"%d" % i)],
-                   "giay_chung_sinh": [SimpleUploadedFile(f"chung-sinh-{i}.png", PNG + bytes([i]),
+                   "giay_chung_sinh": [SimpleUploadedFile(f"chung-sinh-{i}.png", png(i),
                                                           content_type="image/png")]}))
     document_add(actor=binh, doc_type="cccd", title="Căn cước công dân", upload=pdf("cccd.pdf", b"cccd"))
     return {"citizens": [an, binh], "dossiers": dossiers, "agency": agency, "procedure": proc}

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from tinhso.api.errors import ErrorOut
 from tinhso.workcal import selectors
 from tinhso.workcal.rule_input import parse_received, time_limit_from
 
@@ -26,10 +27,6 @@ class DayOut(Schema):
     reason: str
     basis: str
 
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict] = []
 
 
 def _refuse_unknown(request, allowed: tuple[str, ...]) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from tinhso.api.errors import ErrorOut
 from tinhso.catalog import selectors
 from tinhso.catalog.exchange import procedure_to_dict
 
@@ -51,7 +52,7 @@ def procedures(request, q: str = "", field: str = "", level: str = "", agency: s
     return selectors.procedures_search(q=q, field=field, level=level, agency=agency)
 
 
-@router.get("/procedures/{code}", response=dict[str, Any])
+@router.get("/procedures/{code}", response={200: dict[str, Any], 404: ErrorOut})
 def procedure(request, code: str):
     """Everything about a published procedure: time limit, fees, components, form fields, workflow steps."""
     p = selectors.procedure_public(code=code)
@@ -67,7 +68,7 @@ def fields(request):
     return list(selectors.fields_list())
 
 
-@router.post("/procedures/{code}/validate-form", response=ValidateOut)
+@router.post("/procedures/{code}/validate-form", response={200: ValidateOut, 404: ErrorOut})
 def validate_form(request, code: str, payload: ValidateIn):
     """Check an application against the procedure's form; errors are keyed by form field."""
     p = selectors.procedure_public(code=code)

@@ -15,13 +15,10 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.security import django_auth
 
+from tinhso.api.errors import ErrorOut
 from tinhso.datastore import selectors, services
 
 router = Router(tags=["datastore"], auth=django_auth)
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class DocumentOut(Schema):

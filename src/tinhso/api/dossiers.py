@@ -18,12 +18,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
 
+from tinhso.api.errors import ErrorOut
 from tinhso.catalog import selectors as catalog_selectors
 from tinhso.dossiers import access, documents, selectors, services
 from tinhso.dossiers.models import Dossier, Warning
@@ -40,16 +42,6 @@ MULTIPART_FILES_NOTE = ("Tệp đính kèm gửi theo dạng multipart, mỗi t�
 
 
 # --- schemas: errors ------------------------------------------------------------------------------
-
-class FieldError(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[FieldError] = []
-
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 ACTION_ERRORS = {**ERRORS, 409: ErrorOut}
@@ -203,6 +195,8 @@ class DossierOut(DossierSummary):
 
     @staticmethod
     def resolve_events(obj):
+        if "events" in getattr(obj, "_prefetched_objects_cache", {}):
+            return list(obj.events.all())  # known already (a dossier just submitted: actors attached)
         return list(obj.events.select_related("actor"))
 
     @staticmethod
@@ -360,7 +354,8 @@ def _official_of_my_agency(request: HttpRequest, pk: int | None, *, role: str | 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The result's name is the uploader's: quoted or RFC 5987-encoded, never pasted into the header as is.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -389,7 +384,7 @@ def track(request, code: str):
 
 # --- submission and lists -------------------------------------------------------------------------
 
-@router.post("/dossiers", response={201: DossierOut, **ERRORS}, summary="Nộp hồ sơ trực tuyến",
+@router.post("/dossiers", response={201: DossierOut, **ERRORS, 429: ErrorOut}, summary="Nộp hồ sơ trực tuyến",
              description=MULTIPART_FILES_NOTE)
 def dossier_submit(request, procedure: Form[str] = "", agency: Form[int | None] = None, form: Form[str] = "",
                    submit_token: Form[str] = "", return_method: Form[str] = Dossier.ReturnMethod.ONLINE):
@@ -410,7 +405,7 @@ def dossier_submit(request, procedure: Form[str] = "", agency: Form[int | None] 
     dossier = services.dossier_submit_online(
         actor=request.user, procedure=proc, agency=chosen, form_data=form_data, files=_files(request, proc),
         submit_token=submit_token.strip()[:64] or None, return_method=return_method)
-    return Status(201, _fresh(request, dossier))
+    return Status(201, dossier)  # the service returns it with its relations: no re-read
 
 
 @router.get("/dossiers", response=list[DossierSummary], summary="Danh sách hồ sơ")
@@ -508,6 +503,9 @@ def submit_approval(request, pk: int, payload: SubmitApprovalIn = None):
     dossier = _dossier(request, pk)
     leader = _official_of_my_agency(request, payload.leader, role="leader")
     if payload.leader is not None and leader is None:
+        # Checked after the permission, so that nobody learns more than "not allowed" (as in apologize).
+        if not access.official_acts_for(request.user, dossier.agency_id):
+            raise PermissionDenied(_("Hồ sơ này không thuộc cơ quan của bạn."))
         raise ValidationError({"leader": [_("Lãnh đạo phê duyệt: hãy chọn một lãnh đạo của cơ quan.")]})
     d = services.dossier_submit_for_approval(actor=request.user, dossier=dossier, note=payload.note, leader=leader)
     return _fresh(request, d)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.security import django_auth
 
+from tinhso.api.errors import ErrorOut
 from tinhso.people import access, services
 from tinhso.people.cccd import cccd_validate
 
@@ -67,19 +68,19 @@ def me(request):
     )
 
 
-@router.post("/me/phone/send-code", response=OkOut, auth=django_auth)
+@router.post("/me/phone/send-code", response={200: OkOut, 400: ErrorOut, 429: ErrorOut}, auth=django_auth)
 def phone_send_code(request, payload: PhoneSendIn):
     services.phone_code_send(actor=request.user, phone=payload.phone)
     return OkOut(ok=True, detail=_("Đã gửi mã xác nhận. Mã có hiệu lực 5 phút."))
 
 
-@router.post("/me/phone/confirm", response=OkOut, auth=django_auth)
+@router.post("/me/phone/confirm", response={200: OkOut, 400: ErrorOut, 429: ErrorOut}, auth=django_auth)
 def phone_confirm(request, payload: PhoneConfirmIn):
     services.phone_code_confirm(actor=request.user, code=payload.code)
     return OkOut(ok=True, detail=_("Đã xác nhận số điện thoại."))
 
 
-@router.post("/cccd/validate", response=CccdOut)
+@router.post("/cccd/validate", response={200: CccdOut, 400: ErrorOut})
 def cccd_check(request, payload: CccdIn):
     """Check a CCCD number against a date of birth (dd/mm/yyyy or yyyy-mm-dd) and gender ("nam" | "nu")."""
     date_of_birth = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
+from tinhso.api.errors import ErrorOut
 from tinhso.places import selectors
 
 router = Router(tags=["places"])
@@ -15,7 +16,7 @@ class DivisionOut(Schema):
     type: str = Field(description="tinh | thanh_pho_trung_uong | xa | phuong | dac_khu")
 
 
-class AgencyOut(Schema):
+class InstallationAgencyOut(Schema):  # not dossiers.AgencyOut: OpenAPI names schemas by class
     code: str = Field(description="Mã định danh điện tử (NNN.NN.NN.XNN)")
     name: str
     short_name: str
@@ -34,10 +35,6 @@ class AddressMatchOut(Schema):
     old_text: str
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class ConvertQuery(Schema):
     text: str = Field(..., min_length=1, max_length=500, description="Địa chỉ cũ: xã, huyện, tỉnh (trước 1/7/2025)")
 
@@ -53,7 +50,7 @@ def province_communes(request, code: str):
     return [{"code": c.code, "name": c.name, "type": c.type} for c in selectors.communes_of_province(code=code)]
 
 
-@router.get("/agencies", response=list[AgencyOut], summary="Cơ quan của tỉnh (kèm mã cơ quan cấp trên)")
+@router.get("/agencies", response=list[InstallationAgencyOut], summary="Cơ quan của tỉnh (kèm mã cơ quan cấp trên)")
 def agencies(request):
     return [
         {"code": a.code, "name": a.name, "short_name": a.short_name, "kind": a.kind,

@@ -7,7 +7,8 @@ is itself recorded with `event_record`.
 """
 from __future__ import annotations
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from tinhso.events.services import event_record
 
@@ -20,19 +21,35 @@ def _hashed_values(entry: registry.Chained, pk) -> dict:
     return entry.model._base_manager.filter(pk=pk).values(*entry.fields).get()
 
 
+def _head_for_append(stream: str) -> tuple[int, str]:
+    """The stream's head (created at seq 0 if new), locked until the end of the transaction.
+
+    One upsert instead of SELECT ... FOR UPDATE + get_or_create: `ON CONFLICT DO UPDATE` takes the row
+    lock on PostgreSQL (a second first-append waits, then sees the first one's committed head), and
+    SQLite's IMMEDIATE transactions already hold the write lock."""
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (stream, seq, link_hash, updated_at) VALUES (%s, 0, '', %s) "
+            "ON CONFLICT (stream) DO UPDATE SET updated_at = excluded.updated_at RETURNING seq, link_hash",
+            [stream, now])
+        seq, link_hash = cursor.fetchone()
+    return int(seq), link_hash or ""
+
+
 def chain_append(*, record: models.Model) -> ChainLink:
     """Append `record` to the end of its stream. Must run in the transaction that created it."""
     entry = registry.for_model(type(record))
     if entry is None:
         raise ValueError(f"{record._meta.label_lower} is not chained")
-    with transaction.atomic():
+    # No savepoint: a failure here must fail the caller's whole transaction anyway (the record with it).
+    with transaction.atomic(savepoint=False):
         values = _hashed_values(entry, record.pk)
         stream = entry.stream_of(values)
-        # The head row serialises appends to one stream (PostgreSQL row lock; SQLite's IMMEDIATE
-        # transactions already hold the write lock). get_or_create survives two first appends racing.
-        head, _created = ChainHead.objects.select_for_update().get_or_create(stream=stream)
-        seq = head.seq + 1
-        prev = head.link_hash or hashing.GENESIS
+        last_seq, last_hash = _head_for_append(stream)
+        seq = last_seq + 1
+        prev = last_hash or hashing.GENESIS
         rec_hash = hashing.record_hash(entry.label, record.pk, values)
         link = ChainLink.objects.create(
             stream=stream, seq=seq, record_type=entry.label, record_id=record.pk, record_hash=rec_hash,

@@ -2,6 +2,8 @@
 the procedures they may edit (all of them for the province administrator)."""
 from __future__ import annotations
 
+import time
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -37,12 +39,32 @@ def procedures_search(*, q: str = "", field: str = "", level: str = "", agency: 
     return _filter(qs, q=q, field=field, level=level, agency=agency).order_by("name", "code")
 
 
+# Published procedures as citizens read them, kept in this process: every submission and procedure page
+# needs one with its fees, papers, form and workflow (5 queries and a generated form class). An edit in
+# this process forgets them at once (signals, see apps.py); other processes see it within PUBLIC_TTL seconds.
+PUBLIC_TTL = 10.0
+_public: dict[str, tuple[float, Procedure]] = {}
+
+
+def procedure_cache_clear(**_kwargs) -> None:
+    """Forget the procedures cached in this process (after any catalog change)."""
+    _public.clear()
+
+
 def procedure_public(*, code: str) -> Procedure:
-    """A published procedure with everything a citizen needs; Http404 when unknown or withdrawn."""
+    """A published procedure with everything a citizen needs; Http404 when unknown or withdrawn.
+    The instance is shared within this process for PUBLIC_TTL seconds: read it, never change it."""
+    now = time.monotonic()
+    hit = _public.get(code)
+    if hit is not None and now - hit[0] < PUBLIC_TTL:
+        return hit[1]
     p = (Procedure.objects.filter(code=code, published=True).select_related("field", "agency")
          .prefetch_related("fees", "components", "form_fields", "steps").first())
     if p is None:
+        _public.pop(code, None)
         raise Http404(_("Không tìm thấy thủ tục %(code)s.") % {"code": code})
+    p.form_class = form_class_for(p)
+    _public[code] = (now, p)
     return p
 
 
@@ -58,7 +80,8 @@ def procedures_for_admin(*, actor, q: str = "", field: str = "", level: str = ""
 def form_validate(*, procedure: Procedure, data: dict) -> tuple[dict, dict[str, list[str]]]:
     """Validate an application against the procedure's form: (cleaned, {}) or ({}, {field key: [messages]}).
     Cleaned values are JSON-safe (dates YYYY-MM-DD, numbers int/float)."""
-    form = form_class_for(procedure)(data=data)
+    form_class = getattr(procedure, "form_class", None) or form_class_for(procedure)
+    form = form_class(data=data)
     if form.is_valid():
         return json_safe(form.cleaned_data), {}
     return {}, {k: [str(m) for m in v] for k, v in form.errors.items()}

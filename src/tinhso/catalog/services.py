@@ -14,6 +14,7 @@ from tinhso.events.services import event_record
 
 from . import access, exchange
 from .models import Component, Fee, Field, FormField, Procedure, Step
+from .selectors import procedure_cache_clear
 
 DEMO_FILE = Path(__file__).parent / "data" / "procedures.json"
 
@@ -92,6 +93,8 @@ def _children_set(*, actor, procedure: Procedure, sheet: str, rows: list[dict], 
         model.objects.bulk_create(built)
         Procedure.objects.filter(pk=procedure.pk).update(updated_at=timezone.now())
         event_record(actor=actor, name=event, subject=procedure, data={"count": len(built)})
+        transaction.on_commit(procedure_cache_clear)  # bulk_create sends no signal
+    procedure_cache_clear()
     return built
 
 
@@ -160,6 +163,8 @@ def catalog_import(*, actor, data: bytes | str | dict | None = None, file=None, 
         summary = {"created": created, "updated": updated, "format": fmt}
         event_record(actor=actor, name="catalog.imported", subject_type="catalog.procedure", subject_id="*",
                      data=summary)
+        transaction.on_commit(procedure_cache_clear)  # bulk_create sends no signal
+    procedure_cache_clear()
     return summary
 
 

@@ -292,6 +292,9 @@ class Warning(models.Model):
     due_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Taken by a sender before it sends (outside any transaction); a sender killed before marking
+    # `emailed_at` leaves the claim, which expires after WARNINGS_EMAIL_LEASE_SECONDS (warnings.py).
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

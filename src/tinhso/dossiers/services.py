@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.people.models import Role
 
-from . import access, clock
+from . import access, clock, hooks
 from .models import (
     Apology,
     Complaint,
@@ -37,11 +37,23 @@ def _now(at: datetime | None) -> datetime:
 
 def _event(dossier: Dossier, *, actor, action: str, from_state, at: datetime, note: str = "",
            attachments: list | None = None, data: dict | None = None) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier, actor=actor if getattr(actor, "pk", None) else None, at=at, action=action,
         from_state=from_state, to_state=dossier.state, step=dossier.current_step or None, note=note,
         attachments=attachments or [], data=data or {},
     )
+    hooks.dossier_changed(dossier)  # e.g. scoring's rollups, in this same transaction
+    return event
+
+
+def _known_relations(dossier: Dossier, **rows: list) -> None:
+    """Fill the dossier's prefetch cache with rows the service has just written (as prefetch_related would)."""
+    cache = {}
+    for name, objs in rows.items():
+        qs = getattr(dossier, name).all()
+        qs._result_cache, qs._prefetch_done = list(objs), True
+        cache[name] = qs
+    dossier._prefetched_objects_cache = cache
 
 
 def _locked(dossier: Dossier) -> Dossier:
@@ -116,7 +128,7 @@ def _reused_documents(procedure, reuse: dict | None, *, owner, on) -> dict:
 
 def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_round: int = 0,
                       require_mandatory: bool = True, only_keys: set[str] | None = None,
-                      reused: dict | None = None) -> list[dict]:
+                      reused: dict | None = None, stored: list | None = None) -> list[dict]:
     """Check every uploaded paper by content and attach it; attach by reference the papers `reused` from
     the citizen's data store ({component key: StoredDocument}). Raises ValidationError naming the paper."""
     errors: dict[str, list[str]] = {}
@@ -142,7 +154,7 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
                 errors.setdefault(f"component_{comp.key}", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
-    attachments = []
+    attachments, objs = [], []
     for comp, cf in checked:
         obj = DossierComponent(
             dossier=dossier, key=comp.key, name=comp.name, original_filename=cf.original_filename,
@@ -150,7 +162,7 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
             originals=comp.count_original, certified_copies=comp.count_certified, copies=comp.count_copy,
         )
         obj.file.save(cf.content.name, cf.content, save=False)
-        obj.save()
+        objs.append(obj)
         attachments.append({"component": comp.key, "file": obj.original_filename, "sha256": cf.sha256})
     for comp in procedure.components.all():
         doc = reused.get(comp.key)
@@ -162,9 +174,12 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
             originals=comp.count_original, certified_copies=comp.count_certified, copies=comp.count_copy,
             reused_from=doc, reuse_source="datastore")
         obj.file.name = doc.file.name  # by reference: the stored file is not copied
-        obj.save()
+        objs.append(obj)
         attachments.append({"component": comp.key, "reused_from": doc.pk, "source": "datastore",
                             "sha256": doc.sha256})
+    DossierComponent.objects.bulk_create(objs)  # one INSERT (ids set on both databases)
+    if stored is not None:
+        stored.extend(objs)
     return attachments
 
 
@@ -335,15 +350,20 @@ def dossier_submit_online(*, actor, procedure, agency, form_data: dict, files: d
             dossier.search_key = _search_key(dossier)
             _transition(dossier, Action.SUBMIT)
             dossier.save()
-            attachments = _store_components(dossier, procedure, files, reused=reused)
-            _event(dossier, actor=actor, action=Action.SUBMIT, from_state=None, at=at, attachments=attachments,
-                   data={"identity_check": identity} if identity else None)
+            stored: list[DossierComponent] = []
+            attachments = _store_components(dossier, procedure, files, reused=reused, stored=stored)
+            event = _event(dossier, actor=actor, action=Action.SUBMIT, from_state=None, at=at,
+                           attachments=attachments, data={"identity_check": identity} if identity else None)
     except IntegrityError:
         if submit_token and Dossier.objects.filter(submit_token=submit_token).exists():
             raise ValidationError(_("Biểu mẫu này đã được gửi rồi: hồ sơ của bạn đã được ghi nhận, không gửi lại lần nữa."),
                                   code="duplicate") from None
         raise
     dossier.identity_check = identity
+    # A new dossier's relations are exactly what was just written: known, so callers need not re-read them.
+    _known_relations(dossier, steps=[], events=[event], components=stored, supplement_requests=[],
+                     payment_requests=[])
+    Dossier.rating.related.set_cached_value(dossier, None)
     return dossier
 
 
@@ -736,6 +756,7 @@ def dossier_rate(*, actor, dossier: Dossier, level: str, criteria: dict | None =
     DossierEvent.objects.create(dossier=dossier, actor=actor, at=rating.created_at, action=Action.RATE,
                                 from_state=dossier.state, to_state=dossier.state, note=_("Đánh giá: %s") % rating.get_level_display(),
                                 data={"rating": level})
+    hooks.dossier_changed(dossier)
     return rating
 
 
@@ -749,6 +770,7 @@ def dossier_complain(*, actor, dossier: Dossier, text: str, at: datetime | None 
     DossierEvent.objects.create(dossier=dossier, actor=actor, at=complaint.created_at, action=Action.COMPLAIN,
                                 from_state=dossier.state, to_state=dossier.state, note=_("Phản ánh: %s") % text.strip()[:200],
                                 data={"complaint": complaint.pk})
+    hooks.dossier_changed(dossier)
     return complaint
 
 

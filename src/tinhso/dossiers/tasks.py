@@ -1,13 +1,26 @@
 """Background jobs of dossiers: thin and idempotent; they only call services."""
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, lock_task, on_startup
 
 from . import services
 
+SWEEP_LOCK = "dossiers-warnings-sweep"
+
 
 @db_periodic_task(crontab(minute="*/5"))
-@lock_task("dossiers-warnings-sweep")
+@lock_task(SWEEP_LOCK)
 def sweep_warnings():
-    """Every 5 minutes: create the due-soon and late warnings owed, then e-mail them."""
+    """Every 5 minutes: create the due-soon and late warnings owed, then e-mail them (all of them)."""
     services.warnings_sweep()
     services.warnings_email()
+
+
+@on_startup()
+def release_sweep_lock_of_a_dead_worker():
+    """A worker killed mid-sweep (SIGKILL, out of memory, power cut) never releases the sweep's lock, and
+    every later sweep would be refused as "already running": a starting worker releases it. Harmless if
+    another consumer happens to be sweeping: the sweep and the e-mails are idempotent, the lock only
+    saves doing the same work twice."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.lock_task(SWEEP_LOCK).clear()

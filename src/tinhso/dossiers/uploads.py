@@ -1,7 +1,10 @@
-"""Uploaded papers are checked by content (magic bytes) and size, and stored under a name we choose."""
+"""Uploaded papers are checked by content (magic bytes) and size, images are decoded and re-encoded
+(nothing but the pixels is kept: no EXIF/GPS, comments or trailing payload), and every file is stored
+under a name we choose."""
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from dataclasses import dataclass
 
@@ -18,6 +21,8 @@ SIGNATURES: dict[str, tuple[tuple[bytes, ...], str, str]] = {
     "png": ((b"\x89PNG\r\n\x1a\n",), "png", "image/png"),
 }
 ALIASES = {"jpeg": "jpg"}
+MAX_IMAGE_PIXELS = 60_000_000  # larger images are refused before decoding (decompression bombs)
+PILLOW_FORMATS = {"jpg": ({"JPEG", "MPO"}, "JPEG"), "png": ({"PNG"}, "PNG")}
 
 
 @dataclass
@@ -60,9 +65,12 @@ def check_upload(upload, *, accepted: list[str] | None, field_label: str) -> Che
             _("Tệp “%(name)s” cho “%(field)s” không phải là %(types)s (đã kiểm tra nội dung tệp, không chỉ phần đuôi). Hãy chọn đúng tệp.")
             % {"name": upload.name, "field": field_label, "types": ", ".join(t.upper() for t in accepted_kinds)}
         )
+    if kind in PILLOW_FORMATS:
+        data = reencode_image(data, kind=kind, name=upload.name, field_label=field_label)
     _prefixes, ext, mime = SIGNATURES[kind]
     stored_name = f"{uuid.uuid4().hex}.{ext}"
-    original = (upload.name or "").replace("/", "_").replace("\\", "_")[-150:]
+    # Kept only to be shown and offered as the download's name: never a path, no control characters.
+    original = "".join(ch for ch in (upload.name or "") if ch.isprintable()).replace("/", "_").replace("\\", "_")[-150:]
     return CheckedFile(
         content=ContentFile(data, name=stored_name),
         kind=kind,
@@ -71,3 +79,43 @@ def check_upload(upload, *, accepted: list[str] | None, field_label: str) -> Che
         sha256=hashlib.sha256(data).hexdigest(),
         original_filename=original,
     )
+
+
+def reencode_image(data: bytes, *, kind: str, name: str, field_label: str) -> bytes:
+    """The image decoded and written again in its own format from its pixels alone (orientation applied);
+    ValidationError when it cannot be decoded as that format or is too large."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    formats, out_format = PILLOW_FORMATS[kind]
+    unreadable = ValidationError(
+        _("Tệp “%(name)s” cho “%(field)s” không đọc được như ảnh %(type)s. Hãy chụp hoặc quét lại giấy tờ.")
+        % {"name": name, "field": field_label, "type": kind.upper()})
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in formats:
+                raise unreadable
+            if probe.width * probe.height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    _("Ảnh “%(name)s” cho “%(field)s” có kích thước quá lớn. Hãy chụp hoặc quét ở độ phân giải thấp hơn.")
+                    % {"name": name, "field": field_label})
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            if out_format == "JPEG":
+                mode = "L" if img.mode in ("1", "L", "LA") else "RGB"
+            else:
+                mode = "RGBA" if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info else (
+                    "L" if img.mode in ("1", "L") else "RGB")
+            pixels = img.convert(mode)
+            clean = Image.frombytes(mode, pixels.size, pixels.tobytes())  # pixels only: no info, no profile
+            out = io.BytesIO()
+            if out_format == "JPEG":
+                clean.save(out, format="JPEG", quality=90, optimize=True)
+            else:
+                clean.save(out, format="PNG", optimize=True)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise unreadable from None
+    return out.getvalue()

@@ -4,17 +4,22 @@ late, warn the official handling it and the leaders of their agency (in the app,
 Idempotent: a warning is a row unique on (dossier, step, kind, recipient), and the dossier/step keeps
 a flag once warned; run twice, the sweep writes and sends nothing twice. Set-based: it reads only the
 dossiers within one working day of their due time that were not yet warned (index on state, due_at),
-in batches, without loading model instances.
+in batches, without loading model instances. Each batch commits its warnings together with the
+flags, so a sweep killed midway (SIGKILL, power cut) loses nothing and the next one finishes the job.
+E-mails go out after the sweep, claimed in short transactions and marked sent one by one
+(`warnings_email`).
 """
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import urlparse
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,30 +119,71 @@ def warnings_sweep(*, now: datetime | None = None) -> dict:
     return {"dossier_warnings": dossiers, "step_warnings": steps}
 
 
-def warnings_email(*, limit: int = 500) -> int:
-    """Send the e-mails of warnings not yet e-mailed. Each is marked sent in its own transaction,
-    under a row lock, so two workers never send the same one."""
+EMAIL_BATCH = 100
+
+
+def warning_message_id(warning_id: int) -> str:
+    """The Message-ID of a warning's e-mail: always the same for the same warning. A sender killed
+    between handing the message over and recording it re-sends it after restart; with the same
+    Message-ID, mail systems and clients show it once instead of as a second warning."""
+    domain = urlparse(settings.PUBLIC_URL).hostname or "tinhso.local"
+    return f"<canh-bao-{warning_id}@{domain}>"
+
+
+def _email_claim(*, now: datetime, batch: int) -> list[int]:
+    """Claim up to `batch` unsent warnings in one short transaction (rows locked by another sender are
+    skipped; a claim older than the lease belongs to a sender that died and is taken over)."""
+    stale = now - timedelta(seconds=settings.WARNINGS_EMAIL_LEASE_SECONDS)
+    with transaction.atomic():
+        ids = list(Warning.objects.select_for_update(skip_locked=True)
+                   .filter(emailed_at__isnull=True)
+                   .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale))
+                   .order_by("pk").values_list("pk", flat=True)[:batch])
+        if ids:
+            Warning.objects.filter(pk__in=ids).update(email_claimed_at=now)
+    return ids
+
+
+def _email_message(w: Warning, mailer) -> EmailMessage:
+    due = timezone.localtime(w.due_at).strftime("%H:%M %d/%m/%Y")
+    what = _("bước %(n)s của hồ sơ") % {"n": w.step} if w.step else _("hồ sơ")
+    if w.kind == Warning.Kind.LATE:
+        subject = _("Quá hạn: %(what)s %(code)s") % {"what": what, "code": w.dossier.code}
+        body = _("%(what)s %(code)s (%(proc)s) đã quá hạn từ %(due)s. Hãy xử lý ngay hoặc lập phiếu xin lỗi và hẹn lại.")
+    else:
+        subject = _("Sắp đến hạn: %(what)s %(code)s") % {"what": what, "code": w.dossier.code}
+        body = _("%(what)s %(code)s (%(proc)s) đến hạn lúc %(due)s, còn chưa đầy một ngày làm việc.")
+    body = body % {"what": what.capitalize(), "code": w.dossier.code, "proc": w.dossier.procedure_name, "due": due}
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [w.recipient.email], connection=mailer,
+                        headers={"Message-ID": warning_message_id(w.pk)})
+
+
+def warnings_email(*, limit: int | None = None, now: datetime | None = None) -> int:
+    """Send the e-mails of warnings not yet e-mailed; returns how many were marked sent.
+
+    No transaction is held while mail is sent (a slow mail server must not hold database locks):
+    a batch is claimed in one short transaction, then each message is sent and marked sent at once.
+    Two senders never take the same warning. A sender killed mid-batch leaves its claims, taken over
+    after the lease; only the one message it was handing over when it died can go out twice, and it
+    carries the same Message-ID (`warning_message_id`)."""
+    now = now or timezone.now()
     sent = 0
-    ids = list(Warning.objects.filter(emailed_at__isnull=True).values_list("pk", flat=True)[:limit])
-    for pk in ids:
-        with transaction.atomic():
-            w = (Warning.objects.select_for_update(skip_locked=True).select_related("dossier", "recipient")
-                 .filter(pk=pk, emailed_at__isnull=True).first())
-            if w is None:
-                continue
-            if w.recipient.email:
-                due = timezone.localtime(w.due_at).strftime("%H:%M %d/%m/%Y")
-                what = _("bước %(n)s của hồ sơ") % {"n": w.step} if w.step else _("hồ sơ")
-                if w.kind == Warning.Kind.LATE:
-                    subject = _("Quá hạn: %(what)s %(code)s") % {"what": what, "code": w.dossier.code}
-                    body = _("%(what)s %(code)s (%(proc)s) đã quá hạn từ %(due)s. Hãy xử lý ngay hoặc lập phiếu xin lỗi và hẹn lại.")
-                else:
-                    subject = _("Sắp đến hạn: %(what)s %(code)s") % {"what": what, "code": w.dossier.code}
-                    body = _("%(what)s %(code)s (%(proc)s) đến hạn lúc %(due)s, còn chưa đầy một ngày làm việc.")
-                send_mail(subject, body % {"what": what.capitalize(), "code": w.dossier.code,
-                                           "proc": w.dossier.procedure_name, "due": due},
-                          settings.DEFAULT_FROM_EMAIL, [w.recipient.email])
-            w.emailed_at = timezone.now()
-            w.save(update_fields=["emailed_at"])
-            sent += 1
+    while limit is None or sent < limit:
+        batch = EMAIL_BATCH if limit is None else min(EMAIL_BATCH, limit - sent)
+        ids = _email_claim(now=now, batch=batch)
+        if not ids:
+            break
+        pending = set(ids)
+        try:
+            with get_connection() as mailer:
+                for w in (Warning.objects.filter(pk__in=ids, emailed_at__isnull=True)
+                          .select_related("dossier", "recipient").order_by("pk")):
+                    if w.recipient.email:
+                        _email_message(w, mailer).send()
+                    Warning.objects.filter(pk=w.pk).update(emailed_at=timezone.now())
+                    pending.discard(w.pk)
+                    sent += 1
+        finally:
+            if pending:  # not sent (the mail server failed): release at once for the next run
+                Warning.objects.filter(pk__in=pending, emailed_at__isnull=True).update(email_claimed_at=None)
     return sent

@@ -155,7 +155,14 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "category"]), models.Index(fields=["commune", "state"])]
+        indexes = [
+            models.Index(fields=["state", "category"]), models.Index(fields=["commune", "state"]),
+            # the public list: newest first, filtered by category, commune or state (bench/reports_read.py)
+            models.Index(fields=["created_at", "id"], name="report_newest"),
+            models.Index(fields=["category", "created_at", "id"], name="report_category_newest"),
+            models.Index(fields=["commune", "created_at", "id"], name="report_commune_newest"),
+            models.Index(fields=["state", "created_at", "id"], name="report_state_newest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=["new", "accepted", "rejected", "assigned", "in_progress", "answered", "closed"]),
                                    name="report_state_valid"),
@@ -195,7 +202,16 @@ class ReportEvent(models.Model):
 
 
 class ReportSequence(models.Model):
-    """The last number given to a report in a month (public ids `PA-YYMM-NNNNNN`, gapless, unique)."""
+    """The last number given to a report in a month (public ids `PA-YYMM-NNNNNN`: unique, increasing;
+    see services._next_public_id for when a number can be skipped)."""
 
     period = models.CharField(max_length=4, unique=True)  # YYMM
     last = models.PositiveIntegerField(default=0)
+
+
+class ReferenceStamp(models.Model):
+    """One row (id 1) whose token database triggers change on any write to the categories, their questions,
+    the routing rules and the API keys: each process compares it with the token of its cached copy
+    (`refcache.py`)."""
+
+    token = models.CharField(max_length=64)

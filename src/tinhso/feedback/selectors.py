@@ -5,7 +5,16 @@ includes the reporter (`reporter`, `reporter_name`, `reporter_email`, `reporter_
 `account_id`, `api_key`): what is not read cannot leak. Only the coordinator gets model instances."""
 from __future__ import annotations
 
+import datetime as dt
+import json
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from tinhso.places.models import Agency, Commune
 
@@ -23,11 +32,12 @@ REPORTER_FIELDS = ("reporter", "reporter_id", "reporter_name", "reporter_email",
                    "account_id", "api_key", "api_key_id")
 
 
-def _labels(row: dict) -> dict:
+def _labels(row: dict, *, rating: bool = True) -> dict:
     row["state_label"] = str(State(row["state"]).label)
     row["urgency_label"] = str(Report.Urgency(row["urgency"]).label)
-    row["rating_label"] = str(Report.Rating(row["rating"]).label) if row.get("rating") else ""
-    row["reject_reason_label"] = str(Report.RejectReason(row["reject_reason"]).label) if row.get("reject_reason") else ""
+    if rating:
+        row["rating_label"] = str(Report.Rating(row["rating"]).label) if row.get("rating") else ""
+        row["reject_reason_label"] = str(Report.RejectReason(row["reject_reason"]).label) if row.get("reject_reason") else ""
     return row
 
 
@@ -39,6 +49,30 @@ def communes_of_installation() -> QuerySet[Commune]:
     from django.conf import settings
 
     return Commune.objects.filter(province_id=settings.PROVINCE_CODE).order_by("name")
+
+
+_COMMUNE_CHOICES: tuple[float, list[tuple[str, str]]] | None = None
+COMMUNE_CHOICES_SECONDS = 600.0  # communes change only with the national data (migrations)
+
+
+def commune_choices() -> list[tuple[str, str]]:
+    """(code, name) of the installation's communes, by name, kept in this process for a few minutes."""
+    import time
+
+    global _COMMUNE_CHOICES
+    kept = _COMMUNE_CHOICES
+    if kept is None or time.monotonic() - kept[0] > COMMUNE_CHOICES_SECONDS:
+        kept = (time.monotonic(), list(communes_of_installation().values_list("code", "name")))
+        _COMMUNE_CHOICES = kept
+    return kept[1]
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """(code, name) of the active categories in their order, from the reference data kept in this process."""
+    from . import refcache
+
+    cats = sorted((c for c in refcache.current().categories.values() if c.active), key=lambda c: (c.position, c.name))
+    return [(c.code, c.name) for c in cats]
 
 
 def reports_public(*, category: str = "", commune: str = "", state: str = "") -> QuerySet:
@@ -54,13 +88,148 @@ def reports_public(*, category: str = "", commune: str = "", state: str = "") ->
     return qs.order_by("-created_at", "-id").values(*PUBLIC_FIELDS)
 
 
+LIST_FIELDS = ("id", "public_id", "category__name", "commune__name", "urgency", "state", "description", "answer",
+               "created_at")
+COUNT_SECONDS = 300  # a list's count is kept this long at most (and only while nothing public changes)
+
+
+class _CountedPaginator(Paginator):
+    """A paginator whose count is given (cached), not asked of the database."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def reports_public_page(*, category: str = "", commune: str = "", state: str = "", page=1, size: int = 20):
+    """One page (a Django `Page`, newest first) of the public list, filtered by category code, commune code
+    and state; its rows are dicts of LIST_FIELDS with their labels, never a reporter field.
+
+    Made for 200,000 reports (bench/reports_read.py): the category is resolved in Python (refcache), so
+    every filter is a column of one of the indexes `report_*_newest` that also give the order; the count
+    (`COUNT(*)` over up to every public report) is kept in the shared cache for COUNT_SECONDS under the
+    public version (public_version.py), so it is counted again only after a visible change."""
+    from django.core.cache import cache
+
+    from . import public_version, refcache
+
+    qs = Report.objects.filter(state__in=states.PUBLIC_STATES)
+    key = ["feedback:count", public_version.current()]
+    if category:
+        cat = refcache.current().categories.get(category)
+        qs = qs.filter(category_id=cat.pk) if cat is not None else qs.none()
+        key.append(f"c{cat.pk if cat else '-'}")
+    if commune:
+        qs = qs.filter(commune_id=commune)
+        key.append(f"x{commune}")
+    if state:
+        qs = qs.filter(state=state) if state in states.PUBLIC_STATES else qs.none()
+        key.append(f"s{state}")
+    count_key = ":".join(key)
+    count = cache.get(count_key)
+    if count is None:
+        count = qs.count()
+        cache.set(count_key, count, COUNT_SECONDS)
+    rows = qs.order_by("-created_at", "-id").values(*LIST_FIELDS)
+    result = _CountedPaginator(rows, size, count=count).get_page(page)
+    result.object_list = [_labels(dict(r), rating=False) for r in result.object_list]
+    return result
+
+
 def report_public(*, public_id: str) -> dict | None:
-    """One public report with its visible photos and public history; None when it is not public."""
-    row = (Report.objects.filter(public_id=public_id, state__in=states.PUBLIC_STATES)
-           .values(*PUBLIC_FIELDS).first())
+    """One public report with its visible photos and public history; None when it is not public.
+
+    Two plain SQL statements (the report with its category, commune and agency names; its visible photos
+    and public events together) instead of three ORM queries: building an ORM query costs more than
+    running it, and this page is read at random across every report (bench/reports_read.py). The dict
+    has the same keys as `PUBLIC_FIELDS` (never a reporter field)."""
+    row = _public_row(public_id)
     if row is None:
         return None
-    return _with_details(_labels(row))
+    row = _labels(row)
+    row["photos"], row["events"] = [], []
+    with connection.cursor() as cur:
+        cur.execute(_DETAILS_SQL, [row["id"], row["id"]])
+        for kind, pk, width, height, at, action, to_state, note in cur.fetchall():
+            if kind == 0:
+                row["photos"].append({"id": pk, "width": width, "height": height})
+            else:
+                row["events"].append({"at": _aware(at), "action": action, "to_state": to_state, "note": note,
+                                      "state_label": str(State(to_state).label) if to_state in State.values else ""})
+    return row
+
+
+def _sql_names():
+    r, c = Report._meta, Category._meta
+    col = {f: r.get_field(f).column for f in (
+        "id", "public_id", "category", "description", "attributes", "lat", "long", "address", "commune", "urgency",
+        "state", "agency", "answer", "due_at", "accepted_at", "answered_at", "closed_at", "rating", "reject_reason",
+        "reject_note", "created_at", "updated_at")}
+    col["category_pk"], col["commune_pk"], col["agency_pk"] = c.pk.column, Commune._meta.pk.column, Agency._meta.pk.column
+    return r.db_table, c.db_table, Commune._meta.db_table, Agency._meta.db_table, col
+
+
+_R, _C, _M, _A, _COL = _sql_names()
+# (dict key, SQL expression), in PUBLIC_FIELDS order
+_PUBLIC_COLUMNS = (
+    ("id", f"r.{_COL['id']}"), ("public_id", f"r.{_COL['public_id']}"), ("category_id", f"r.{_COL['category']}"),
+    ("category__code", "c.code"), ("category__name", "c.name"), ("description", f"r.{_COL['description']}"),
+    ("attributes", f"r.{_COL['attributes']}"), ("lat", f"r.{_COL['lat']}"), ("long", f"r.{_COL['long']}"),
+    ("address", f"r.{_COL['address']}"), ("commune_id", f"r.{_COL['commune']}"), ("commune__name", "m.name"),
+    ("urgency", f"r.{_COL['urgency']}"), ("state", f"r.{_COL['state']}"), ("agency_id", f"r.{_COL['agency']}"),
+    ("agency__name", "a.name"), ("answer", f"r.{_COL['answer']}"), ("due_at", f"r.{_COL['due_at']}"),
+    ("accepted_at", f"r.{_COL['accepted_at']}"), ("answered_at", f"r.{_COL['answered_at']}"),
+    ("closed_at", f"r.{_COL['closed_at']}"), ("rating", f"r.{_COL['rating']}"),
+    ("reject_reason", f"r.{_COL['reject_reason']}"), ("reject_note", f"r.{_COL['reject_note']}"),
+    ("created_at", f"r.{_COL['created_at']}"), ("updated_at", f"r.{_COL['updated_at']}"),
+)
+assert tuple(k for k, _ in _PUBLIC_COLUMNS) == PUBLIC_FIELDS
+_DATETIMES = ("due_at", "accepted_at", "answered_at", "closed_at", "created_at", "updated_at")
+_PUBLIC_SQL = (
+    f"SELECT {', '.join(e for _, e in _PUBLIC_COLUMNS)} FROM {_R} r "
+    f"INNER JOIN {_C} c ON c.{_COL['category_pk']} = r.{_COL['category']} "
+    f"LEFT OUTER JOIN {_M} m ON m.{_COL['commune_pk']} = r.{_COL['commune']} "
+    f"LEFT OUTER JOIN {_A} a ON a.{_COL['agency_pk']} = r.{_COL['agency']} "
+    f"WHERE r.{_COL['public_id']} = %s AND r.{_COL['state']} IN ({', '.join(['%s'] * len(states.PUBLIC_STATES))})"
+)
+_DETAILS_SQL = (
+    f"SELECT 0, id, width, height, NULL, NULL, NULL, NULL FROM {ReportPhoto._meta.db_table} "
+    f"WHERE report_id = %s AND NOT hidden "
+    f"UNION ALL SELECT 1, id, NULL, NULL, at, action, to_state, note FROM {ReportEvent._meta.db_table} "
+    f"WHERE report_id = %s AND public ORDER BY 1, 2"
+)
+
+
+def _aware(value):
+    """A datetime read by plain SQL as the ORM gives it: aware (SQLite gives naive UTC, or text in a UNION)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.timezone.utc)
+    return value
+
+
+def _public_row(public_id: str) -> dict | None:
+    with connection.cursor() as cur:
+        cur.execute(_PUBLIC_SQL, [public_id, *states.PUBLIC_STATES])
+        values = cur.fetchone()
+    if values is None:
+        return None
+    row = dict(zip(PUBLIC_FIELDS, values))
+    for key in _DATETIMES:
+        row[key] = _aware(row[key])
+    for key in ("lat", "long"):
+        if row[key] is not None and not isinstance(row[key], Decimal):
+            row[key] = Decimal(str(row[key])).quantize(Decimal("0.000001"))
+    if isinstance(row["attributes"], str):
+        row["attributes"] = json.loads(row["attributes"] or "{}")
+    return row
 
 
 def _with_details(row: dict) -> dict:

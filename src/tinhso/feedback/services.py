@@ -23,7 +23,7 @@ from tinhso.people.models import OfficialRole, Role
 from tinhso.places.models import Agency, Commune
 from tinhso.workcal import selectors as workcal
 
-from . import access, geo, photos as photo_tools, states
+from . import access, geo, hooks, photos as photo_tools, public_version, refcache, states
 from .models import (ApiKey, Category, CategoryAttribute, DutyOfficer, Report, ReportEvent, ReportPhoto,
                      ReportSequence, RoutingRule)
 
@@ -47,6 +47,9 @@ def _event(report: Report, *, actor, action: str, from_state: str, note: str = "
         to_state=report.state, note=note, public=action in states.PUBLIC_ACTIONS)
     event_record(actor=actor, name=f"feedback.report_{action}", subject=report,
                  data={"public_id": report.public_id, "from": from_state, "to": report.state, **(data or {})})
+    hooks.report_changed(report)  # e.g. scoring's rollups, in this same transaction
+    if from_state in states.PUBLIC_STATES or report.state in states.PUBLIC_STATES:
+        public_version.changed()  # the cached public pages and counts are stale (never on creation: not public)
     return ev
 
 
@@ -54,14 +57,33 @@ def _locked(report: Report) -> Report:
     return Report.objects.select_for_update().select_related("category").get(pk=report.pk)
 
 
+def _number_apart() -> bool:
+    """Take the report's number in its own transaction (PostgreSQL, when not already in one)?"""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
 def _next_public_id(now: datetime) -> str:
-    """`PA-YYMM-NNNNNN`: one statement increments (or starts) the month's counter; the row stays locked
-    until the creation commits, so a failed creation rolls its number back."""
+    """`PA-YYMM-NNNNNN`: one statement increments (or starts) the month's counter.
+
+    Inside the creation's transaction (SQLite, or a caller's transaction) the counter row stays locked
+    until the creation commits: numbers are gapless, and creations queue one behind the other through
+    each commit's flush to disk. On PostgreSQL that flush takes 2–4 ms on these machines, which capped
+    report creation at a few hundred a second whatever the number of workers (bench/reports_create.py).
+    So on PostgreSQL outside a transaction (`_number_apart`), the number is taken in its own one-statement
+    transaction committed without waiting for the disk (`synchronous_commit` off for that transaction
+    only): the row is locked for microseconds. A crash cannot reuse a number: the report's own commit
+    waits for the disk, and PostgreSQL flushes its log in order, so any report that survives a crash
+    has its counter increment flushed before it. The price: a creation that fails after taking its
+    number (a database error: every input is checked before) leaves a gap. Numbers stay unique and
+    increasing."""
     period = timezone.localtime(now).strftime("%y%m")
     table = ReportSequence._meta.db_table
+    source = "VALUES (%s, 1)"
+    if _number_apart():
+        source = "SELECT %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {table} (period, last) VALUES (%s, 1) "
+            f"INSERT INTO {table} (period, last) {source} "
             f"ON CONFLICT (period) DO UPDATE SET last = {table}.last + 1 RETURNING last", [period])
         number = cur.fetchone()[0]
     return f"PA-{period}-{number:06d}"
@@ -95,9 +117,10 @@ def _decimal(value, field: str, label: str, errors: dict) -> Decimal | None:
     return d.quantize(Decimal("0.000001"))
 
 
-def _check_attributes(category: Category, attributes: dict, errors: dict) -> dict:
+def _check_attributes(category: Category, attributes: dict, errors: dict,
+                      ref: refcache.Reference | None = None) -> dict:
     clean: dict = {}
-    for attr in CategoryAttribute.objects.filter(category=category):
+    for attr in (ref or refcache.current()).attributes_of(category.pk):
         value = attributes.get(attr.code)
         empty = value in (None, "", [])
         if empty:
@@ -160,8 +183,10 @@ def report_create(*, actor, category, description: str, lat=None, long=None, add
                   urgency: str = "normal", photos: Iterable = (), attributes: dict | None = None,
                   reporter_name: str = "", reporter_email: str = "", reporter_phone: str = "",
                   device_id: str = "", account_id: str = "", via: str = "web", api_key: ApiKey | None = None,
-                  dossier=None, media_url: str = "") -> Report:
+                  dossier=None, media_url: str = "", reference: refcache.Reference | None = None) -> Report:
     """A citizen's report. `category` is a Category or its code; `commune` a Commune or its code.
+    `reference`: the categories and keys the caller already checked in this request (refcache.current()),
+    to spare a second check.
 
     From the web the actor must be a signed-in user (the reporter); through Open311 (`via="open311"`) an
     active `api_key` is required and the reporter is whoever the client names. Location: a point inside
@@ -176,10 +201,12 @@ def report_create(*, actor, category, description: str, lat=None, long=None, add
     elif user is None:
         raise PermissionDenied(_("Hãy đăng nhập để gửi phản ánh."))
 
-    # category
+    # category (and its questions): from the reference data kept in this process, checked against the
+    # database's stamp (refcache.py)
+    ref = reference or refcache.current()
     cat = category
     if not isinstance(cat, Category):
-        cat = Category.objects.filter(code=str(category or "").strip(), active=True).first()
+        cat = ref.category(str(category or "").strip())
     if cat is None or not cat.active:
         errors.setdefault("category", []).append(_("Hãy chọn lĩnh vực phản ánh trong danh sách."))
 
@@ -240,7 +267,7 @@ def report_create(*, actor, category, description: str, lat=None, long=None, add
     if dossier is not None and (user is None or getattr(dossier, "applicant_id", None) != user.pk):
         errors.setdefault("dossier", []).append(_("Bạn chỉ có thể phản ánh về hồ sơ do chính bạn nộp."))
 
-    clean_attributes = _check_attributes(cat, attributes or {}, errors) if cat is not None else {}
+    clean_attributes = _check_attributes(cat, attributes or {}, errors, ref) if cat is not None else {}
 
     # photos: checked and re-encoded before anything is written
     uploads = [p for p in (photos or ()) if p]
@@ -258,10 +285,11 @@ def report_create(*, actor, category, description: str, lat=None, long=None, add
     if errors:
         raise ValidationError(errors)
 
+    now = timezone.now()
+    public_id = _next_public_id(now) if _number_apart() else None  # see _next_public_id
     with transaction.atomic():
-        now = timezone.now()
         report = Report.objects.create(
-            public_id=_next_public_id(now), category=cat, description=text, attributes=clean_attributes,
+            public_id=public_id or _next_public_id(now), category=cat, description=text, attributes=clean_attributes,
             lat=lat_d, long=long_d, address=address, commune=com, urgency=urgency, state=State.NEW,
             reporter=user if via != "open311" else None, reporter_name=(reporter_name or "").strip(),
             reporter_email=(reporter_email or "").strip(), reporter_phone=(reporter_phone or "").strip(),
@@ -639,6 +667,7 @@ def category_save(*, actor, category: Category | None = None, code: str, name: s
     category.save()
     event_record(actor=actor, name="feedback.category_created" if created else "feedback.category_changed",
                  subject=category, data={"code": code, "deadline_working_days": days, "active": category.active})
+    public_version.changed()  # category names are on the public pages
     return category
 
 

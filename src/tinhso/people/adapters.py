@@ -6,6 +6,11 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.utils.translation import gettext_lazy as _
 
 
+def user_display(user) -> str:
+    """How allauth names the account in messages and e-mails: the person's name, not their CCCD."""
+    return getattr(user, "full_name", "") or user.get_username()
+
+
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -26,6 +31,16 @@ class AccountAdapter(DefaultAccountAdapter):
         "rate_limited": _("Bạn gửi quá nhiều yêu cầu. Hãy chờ một lát rồi thử lại."),
         "same_as_current": _("Giá trị mới phải khác giá trị hiện tại."),
     }
+
+    def can_delete_email(self, email_address) -> bool:
+        """Never the account's last address: it is how a citizen resets a forgotten password and how an
+        official receives due-time warnings (allauth allows it when sign-in is by username)."""
+        from allauth.account.models import EmailAddress
+
+        if email_address.pk and not EmailAddress.objects.filter(user_id=email_address.user_id).exclude(
+                pk=email_address.pk).exists():
+            return False
+        return super().can_delete_email(email_address)
 
 
 

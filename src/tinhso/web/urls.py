@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("tinhso.web.workspace.urls")),
     path("", include("tinhso.web.feedback.urls")),
     path("", include("tinhso.web.datastore.urls")),
+    path("", include("tinhso.web.scoring.urls")),
+    path("", include("tinhso.web.ioc.urls")),
 ]

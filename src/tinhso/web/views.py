@@ -2,12 +2,15 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 
+@require_safe
 def home(request):
     return render(request, "web/home.html")
 
 
+@require_safe
 @never_cache
 def healthz(request):
     """Liveness and readiness: the database answers."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from django.db.models import Prefetch, QuerySet
 
+from tinhso.feedback import refcache
 from tinhso.feedback.models import ApiKey, Category, Report, ReportEvent, ReportPhoto
 from tinhso.feedback.services import apikey_hash
 from tinhso.feedback.states import PUBLIC_STATES
@@ -42,16 +43,25 @@ def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True).prefetch_related("attributes").order_by("position", "name")
 
 
-def active_category(code: str, *, with_attributes: bool = True) -> Category | None:
-    qs = Category.objects.filter(code=code, active=True)
-    return (qs.prefetch_related("attributes") if with_attributes else qs).first()
+def reference() -> refcache.Reference:
+    """Categories and API keys as kept by this process, checked against the database's stamp (one small
+    query; see feedback.refcache): a revoked key or a withdrawn category is refused at once, by every
+    process. Read the objects, never change them."""
+    return refcache.current()
 
 
-def api_key_find(raw: str | None) -> ApiKey | None:
-    """The active API key whose SHA-256 matches `raw`."""
+def active_category(code: str, *, with_attributes: bool = True, ref: refcache.Reference | None = None) -> Category | None:
+    """The active category with this code; without its attributes, the instance kept by this process."""
+    if not with_attributes:
+        return (ref or reference()).category(code)
+    return Category.objects.filter(code=code, active=True).prefetch_related("attributes").first()
+
+
+def api_key_find(raw: str | None, *, ref: refcache.Reference | None = None) -> ApiKey | None:
+    """The active API key whose SHA-256 matches `raw` (kept by this process, see `reference`)."""
     if not raw:
         return None
-    return ApiKey.objects.filter(key_hash=apikey_hash(raw), active=True).first()
+    return (ref or reference()).api_key(apikey_hash(raw))
 
 
 def commune_find(code: str) -> Commune | None:

@@ -3,7 +3,6 @@ domain (reads through `reads`, the one write through `feedback.services.report_c
 from __future__ import annotations
 
 import functools
-import inspect
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -113,13 +112,14 @@ def _request_create(request, fmt: str):
     from tinhso.feedback.services import report_create
 
     data = request.POST
-    api_key = reads.api_key_find(data.get("api_key") or request.GET.get("api_key"))
+    ref = reads.reference()  # one check of the cached categories and keys for both lookups
+    api_key = reads.api_key_find(data.get("api_key") or request.GET.get("api_key"), ref=ref)
     if api_key is None:
         raise Open311Error(403, _("api_key thiếu hoặc không hợp lệ."))
     code = (data.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, _("Thiếu service_code: hãy gửi mã lĩnh vực phản ánh."))
-    category = reads.active_category(code, with_attributes=False)
+    category = reads.active_category(code, with_attributes=False, ref=ref)
     if category is None:
         raise Open311Error(404, _("service_code “%(code)s” không có.") % {"code": code[:60]})
     lat = params.coordinate("lat", data.get("lat"))
@@ -142,13 +142,13 @@ def _request_create(request, fmt: str):
         address=address, commune=commune, attributes=params.attributes(data), reporter_name=name,
         reporter_email=(data.get("email") or "").strip(), reporter_phone=(data.get("phone") or "").strip(),
         device_id=(data.get("device_id") or "").strip(), account_id=account_id, via="open311", api_key=api_key,
+        reference=ref,
     )
     media_url = (data.get("media_url") or "").strip()
     if media_url:
         if len(media_url) > 500 or not media_url.lower().startswith(("http://", "https://")):
             raise Open311Error(400, _("media_url phải là một địa chỉ http:// hoặc https:// (tối đa 500 ký tự)."))
-        if "media_url" in inspect.signature(report_create).parameters:
-            kwargs["media_url"] = media_url  # stored as text only, never fetched
+        kwargs["media_url"] = media_url  # stored as text only, never fetched
     try:
         report = report_create(**kwargs)
     except ValidationError as error:

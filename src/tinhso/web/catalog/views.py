@@ -9,7 +9,7 @@ from django.forms import formset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tinhso.catalog import access, exchange, selectors, services
 from tinhso.catalog.models import Field, Level, Procedure
@@ -34,6 +34,7 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 
 # ------------------------------------------------------------------ public
 
+@require_safe
 def procedure_list(request):
     q = request.GET.get("q", "").strip()
     field = request.GET.get("field", "")
@@ -46,6 +47,7 @@ def procedure_list(request):
     })
 
 
+@require_safe
 def procedure_detail(request, code: str):
     p = selectors.procedure_public(code=code)
     return render(request, "catalog/procedure_detail.html", {"p": p, "can_edit": access.can_edit(request.user, p)})
@@ -53,6 +55,7 @@ def procedure_detail(request, code: str):
 
 # ------------------------------------------------------------------ administration
 
+@require_safe
 @login_required
 def manage_list(request):
     q = request.GET.get("q", "").strip()
@@ -140,6 +143,7 @@ def manage_import(request):
     return render(request, "catalog/manage_import.html", {"form": form, "import_errors": errors})
 
 
+@require_safe
 @login_required
 def manage_export(request):
     fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "json"

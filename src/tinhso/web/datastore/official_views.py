@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.utils.translation import gettext as _
 
 from tinhso.datastore import services
 from tinhso.web.workspace.common import official_required
 
 
+@require_safe
 @official_required
 def official_dossier_store(request, pk: int):
     dossier, documents = services.documents_read_for_dossier(actor=request.user, dossier_pk=pk)
@@ -21,6 +22,7 @@ def official_dossier_store(request, pk: int):
         "dossier": dossier, "documents": documents, "reused_ids": reused_ids})
 
 
+@require_safe
 @official_required
 def official_store_document(request, pk: int, doc_id: int):
     _dossier, doc = services.document_read_for_dossier(actor=request.user, dossier_pk=pk, doc_id=doc_id)

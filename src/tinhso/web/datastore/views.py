@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tinhso.datastore import selectors, services
 from tinhso.web.portal.display import summary_items
@@ -61,6 +61,7 @@ def my_store_remove(request, doc_id: int):
     return redirect("web:my_store")
 
 
+@require_safe
 @login_required
 def my_store_download(request, doc_id: int):
     user = _citizen(request)
@@ -73,6 +74,7 @@ def my_store_download(request, doc_id: int):
                         content_type=doc.content_type or "application/octet-stream")
 
 
+@require_safe
 @login_required
 def who_used_my_data(request):
     user = _citizen(request)

@@ -9,7 +9,7 @@ from django.forms.utils import ErrorDict
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tinhso.feedback import access, selectors, services, states
 
@@ -55,6 +55,7 @@ def report_create(request):
     return render(request, "feedback/report_form.html", {"form": ReportForm(initial={"urgency": "normal"}, dossiers=dossiers)})
 
 
+@require_safe
 @login_required
 def my_reports(request):
     rows = []

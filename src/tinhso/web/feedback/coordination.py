@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from tinhso.feedback import access, selectors, services
 from tinhso.feedback.models import ApiKey, Category, CategoryAttribute, DutyOfficer
@@ -86,6 +87,7 @@ def duty_officers(request):
         status=status)
 
 
+@require_safe
 @login_required
 def categories(request):
     return render(request, "feedback/categories.html", {"categories": selectors.categories_all(user=request.user)})

@@ -15,11 +15,11 @@ class MultiFileInput(forms.ClearableFileInput):
 
 
 def category_choices():
-    return [("", _("— Chọn lĩnh vực —"))] + [(c.code, c.name) for c in selectors.categories_active()]
+    return [("", _("— Chọn lĩnh vực —"))] + selectors.category_choices()  # kept by the process (refcache)
 
 
 def commune_choices(empty=_("— Chọn xã, phường —")):
-    return [("", empty)] + [(c.code, c.name) for c in selectors.communes_of_installation()]
+    return [("", empty)] + selectors.commune_choices()  # kept by the process for a few minutes
 
 
 class ReportForm(forms.Form):

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tinhso.feedback import access, selectors, services
 from tinhso.feedback.models import Category, Report, ReportPhoto, RoutingRule
@@ -26,6 +26,7 @@ def _tabs(current):
     return [{"state": s, "label": State(s).label, "current": s == current} for s in COORD_TABS]
 
 
+@require_safe
 @login_required
 def coord_queue(request):
     state = request.GET.get("trang_thai", State.NEW)
@@ -103,6 +104,7 @@ def coord_report(request, public_id: str):
     return redirect("web:feedback_coord_report", public_id=report.public_id)
 
 
+@require_safe
 @login_required
 def agency_queue(request):
     state = request.GET.get("trang_thai", "")

@@ -1,17 +1,61 @@
 """Public pages: every accepted report with its answer (`/phan-anh/`), one report, and its photos.
-Nothing here reads a reporter field (the selectors return dicts without them)."""
+Nothing here reads a reporter field (the selectors return dicts without them).
+
+The list and a report's page are cached for anonymous visitors (no session, no pending message): the
+whole page, by host, path with query string and language, for PUBLIC_PAGE_SECONDS at most and only while
+the public version of reports is the same (any visible change made through the services replaces it, in
+the shared cache: feedback/public_version.py; one cache read per request). The pages themselves are kept
+in this process (LocMem, PAGES_KEPT at most): storing each rendered page in the shared cache would cost a
+write per miss (with the database's cache, a transaction and a count of its table), and a report's page,
+read at random among 200,000, misses almost always. The page is stored with a marker in place of the
+CSRF token of its forms (the language switch): every visitor gets their own token (and cookie) in its
+place. Signed-in users always get a freshly rendered page."""
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+import hashlib
+
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tinhso.feedback import selectors, states
+from tinhso.feedback import public_version, selectors, states
 from tinhso.feedback.models import Report
 
 PAGE_SIZE = 20
+PUBLIC_PAGE_SECONDS = 30
+PAGES_KEPT = 2000  # pages kept by each process (least recently used dropped first)
+_pages = LocMemCache("tinhso-feedback-public-pages", {"TIMEOUT": PUBLIC_PAGE_SECONDS, "OPTIONS": {"MAX_ENTRIES": PAGES_KEPT}})
+CSRF_MARK = "tinhso-csrf-token-mark-0b6f1c"  # letters, digits and dashes: never escaped by a template
+
+
+def _cacheable(request) -> bool:
+    return (request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES)
+
+
+def _anonymous_cache(request, make_page):
+    """`make_page(extra_context)` -> response, cached as the module's docstring says."""
+    if not _cacheable(request):
+        return make_page({})
+    version = public_version.current()
+    page_key = hashlib.sha256(f"{version}|{request.get_host()}|{get_language()}|{request.get_full_path()}".encode()).hexdigest()
+    kept = _pages.get(page_key)
+    if kept is None:
+        response = make_page({"csrf_token": CSRF_MARK})
+        if response.status_code != 200:
+            return response
+        kept = (response.content, response["Content-Type"])
+        _pages.set(page_key, kept, getattr(settings, "FEEDBACK_PUBLIC_PAGE_SECONDS", PUBLIC_PAGE_SECONDS))
+    return HttpResponse(kept[0].replace(CSRF_MARK.encode(), get_token(request).encode()), content_type=kept[1])
 
 
 @require_GET
@@ -19,25 +63,57 @@ def report_list(request):
     category = request.GET.get("linh_vuc", "")[:40]
     commune = request.GET.get("xa", "")[:5]
     state = request.GET.get("trang_thai", "")[:12]
-    qs = selectors.reports_public(category=category, commune=commune, state=state)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("trang"))
-    rows = [selectors._labels(dict(r)) for r in page.object_list]
-    query = request.GET.copy()
-    query.pop("trang", None)
-    return render(request, "feedback/report_list.html", {
-        "page": page, "rows": rows, "categories": selectors.categories_active(),
-        "communes": selectors.communes_of_installation(),
-        "states": [(s, Report.State(s).label) for s in states.PUBLIC_STATES],
-        "f": {"category": category, "commune": commune, "state": state}, "query": query.urlencode(),
-    })
+
+    def page(extra):
+        result = selectors.reports_public_page(category=category, commune=commune, state=state,
+                                               page=request.GET.get("trang"), size=PAGE_SIZE)
+        query = request.GET.copy()
+        query.pop("trang", None)
+        return render(request, "feedback/report_list.html", {
+            "page": result, "rows": result.object_list, "categories": selectors.category_choices(),
+            "communes": selectors.commune_choices(),
+            "states": [(s, Report.State(s).label) for s in states.PUBLIC_STATES],
+            "f": {"category": category, "commune": commune, "state": state}, "query": query.urlencode(), **extra,
+        })
+
+    return _anonymous_cache(request, page)
+
+
+_HEAD: str | None = None
+
+
+def _feedback_head() -> str:
+    """feedback/_head.html (addresses and static files only) rendered once per process."""
+    global _HEAD
+    if _HEAD is None:
+        _HEAD = render_to_string("feedback/_head.html")
+    return mark_safe(_HEAD)
+
+
+def _when(value) -> str:
+    """"H:i d/m/Y" in the province's time, as the `date` filter writes it, without the template machinery
+    (a report's page is rendered for nearly every request: bench/reports_read.py)."""
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
 
 
 @require_GET
 def report_detail(request, public_id: str):
-    report = selectors.report_public(public_id=public_id)
-    if report is None:
-        raise Http404(_("Không tìm thấy phản ánh, hoặc phản ánh chưa được công khai."))
-    return render(request, "feedback/report_detail.html", {"r": report})
+    def page(extra):
+        report = selectors.report_public(public_id=public_id)
+        if report is None:
+            raise Http404(_("Không tìm thấy phản ánh, hoặc phản ánh chưa được công khai."))
+        for key in ("created_at", "due_at", "answered_at"):
+            report[key + "_text"] = _when(report[key])
+        for e in report["events"]:
+            e["at_text"] = _when(e["at"])
+        if report["photos"]:
+            first = reverse("web:report_photo", args=[report["public_id"], report["photos"][0]["id"]])
+            prefix = first[: first.rstrip("/").rfind("/") + 1]
+            for p in report["photos"]:
+                p["url"] = f"{prefix}{p['id']}/"
+        return render(request, "feedback/report_detail.html", {"r": report, "feedback_head": _feedback_head(), **extra})
+
+    return _anonymous_cache(request, page)
 
 
 @require_GET

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tinhso.people import access, selectors, services
 from tinhso.people.models import Role
@@ -84,6 +84,7 @@ def profile(request):
     return render(request, "people/profile.html", context, status=400 if errors else 200)
 
 
+@require_safe
 @login_required
 def official_list(request):
     if not selectors.agencies_manageable_by(user=request.user).exists():

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from tinhso.places import access, selectors, services
 from tinhso.places.models import Commune
@@ -14,6 +14,7 @@ from tinhso.places.models import Commune
 from .forms import AgencyForm, AgencyImportForm, CommuneFilterForm
 
 
+@require_safe
 def commune_list(request):
     form = CommuneFilterForm(request.GET or None)
     query, type_ = "", ""
@@ -27,6 +28,7 @@ def commune_list(request):
     })
 
 
+@require_safe
 def agency_list(request):
     return render(request, "places/agency_list.html", {
         "tree": selectors.agency_tree(), "province": selectors.installation_province(),

@@ -1,6 +1,7 @@
 """Words shown to citizens for the dossier's timeliness, money and history (no officials' names)."""
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from tinhso.dossiers.models import DossierStep
@@ -23,6 +24,28 @@ CITIZEN_NOTE_ACTIONS = frozenset({
     Action.REFUSE, Action.REQUEST_SUPPLEMENT, Action.SUPPLY, Action.REQUEST_PAYMENT, Action.WITHDRAW,
     Action.STOP, Action.APOLOGIZE, Action.RATE, Action.COMPLAIN,
 })
+
+
+def when(moment) -> str:
+    """"14:30 27/02/2026" in the province's time zone ("" when not set); what `|date:"H:i d/m/Y"` gives,
+    without the template filter's cost on the most visited pages."""
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
+
+
+def step_rows(steps, *, agencies: bool = False) -> list[dict]:
+    """The workflow's steps for a citizen or the public: name, status, and when it was done or is due."""
+    rows = []
+    for s in steps:
+        label = str(STEP_STATUS_WORDS.get(s.status, s.status))
+        if s.status == DossierStep.Status.DONE and s.finished_at:
+            progress = f"{label}: {when(s.finished_at)}"
+        elif s.due_at and s.status != DossierStep.Status.DONE:
+            progress = f"{label} · {_('hạn')} {when(s.due_at)}"
+        else:
+            progress = label
+        rows.append({"name": s.name, "status": s.status, "progress": progress,
+                     "agency": s.agency.name if agencies else ""})
+    return rows
 
 
 def timeliness_words(code: str) -> str:

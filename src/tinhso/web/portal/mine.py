@@ -12,13 +12,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from tinhso.dossiers import access, selectors
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.payments import qr_svg
 from tinhso.dossiers.states import Action, State
 
-from .display import STEP_STATUS_WORDS, history_rows, money, summary_items, timeliness_words
+from .display import history_rows, money, step_rows, summary_items, timeliness_words
 from .forms import ComplainForm, PayForm, RateForm, SupplyForm, WithdrawForm
 
 ACTION_FORMS = {
@@ -38,6 +39,7 @@ def own_dossier(request, pk: int) -> Dossier:
     return dossier
 
 
+@require_safe
 @login_required
 def my_dossiers(request):
     qs = selectors.dossiers_for_citizen(user=request.user)
@@ -109,9 +111,7 @@ def render_dossier_page(request, dossier: Dossier, *, bound: dict | None = None,
         payment = {"amount": money(open_payment.amount), "purpose": open_payment.purpose,
                    "qr": _qr_inline(open_payment.qr_payload) if open_payment.qr_payload else "",
                    "account_number": settings.PAYMENT_ACCOUNT_NUMBER, "account_name": settings.PAYMENT_ACCOUNT_NAME}
-    steps = [{"name": s.name, "agency": s.agency.name, "status": s.status,
-              "status_label": STEP_STATUS_WORDS.get(s.status, s.status), "due_at": s.due_at,
-              "finished_at": s.finished_at} for s in dossier.steps.select_related("agency")]
+    steps = step_rows(dossier.steps.select_related("agency"), agencies=True)
     error_forms = [f for f in bound.values() if f is not None and f.errors]
     return render(request, "portal/my_dossier.html", {
         "d": dossier,
@@ -136,6 +136,7 @@ def render_dossier_page(request, dossier: Dossier, *, bound: dict | None = None,
     }, status=status)
 
 
+@require_safe
 @login_required
 def my_dossier(request, pk: int):
     return render_dossier_page(request, own_dossier(request, pk))
@@ -147,6 +148,7 @@ def _attachment(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@require_safe
 @login_required
 def component_file(request, pk: int, component_id: int):
     dossier = own_dossier(request, pk)
@@ -158,6 +160,7 @@ def component_file(request, pk: int, component_id: int):
                         content_type=comp.content_type or "application/octet-stream")
 
 
+@require_safe
 @login_required
 def result_file(request, pk: int):
     dossier = own_dossier(request, pk)
@@ -167,6 +170,7 @@ def result_file(request, pk: int):
                         filename=dossier.result_name or f"{dossier.code}-ket-qua.pdf", content_type="application/pdf")
 
 
+@require_safe
 @login_required
 def document(request, pk: int, kind: str):
     """The papers the law gives the citizen (receipt, refusal, supplement request, apology) as PDF."""

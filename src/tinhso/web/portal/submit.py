@@ -40,7 +40,7 @@ def _profile_values(user) -> dict[str, str]:
             "email": user.email or "", "address": address}
 
 
-def _initial_from_profile(procedure, user) -> dict[str, str]:
+def initial_from_profile(procedure, user) -> dict[str, str]:
     """Initial values of the application form: the account's profile, then facts of the citizen's data store."""
     profile = _profile_values(user)
     stored = datastore_selectors.prefill_values(user)
@@ -166,7 +166,7 @@ def dossier_submit(request, code: str):
                         "cư. Hồ sơ vẫn được gửi; hãy kiểm tra lại thông tin tài khoản."))
                 return redirect("web:my_dossier", pk=dossier.pk)
     else:
-        app_form = AppForm(initial=_initial_from_profile(procedure, request.user), prefix=FORM_PREFIX)
+        app_form = AppForm(initial=initial_from_profile(procedure, request.user), prefix=FORM_PREFIX)
         choices = SubmitChoicesForm(agencies=agencies, initial={
             "co_quan": _default_agency_id(agencies, request.user),
             "submit_token": secrets.token_urlsafe(32),

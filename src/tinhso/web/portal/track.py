@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from tinhso.dossiers import selectors
 
-from .display import STEP_STATUS_WORDS
+from .display import step_rows, when
 from .forms import TrackForm
 
 
+@require_safe
 def track(request):
     form = TrackForm(data=request.GET) if "ma" in request.GET else TrackForm()
     if form.is_bound and form.is_valid():
@@ -19,12 +21,13 @@ def track(request):
     return render(request, "portal/track.html", {"form": form})
 
 
+@require_safe
 def track_code(request, code: str):
     try:
         t = selectors.tracking_by_code(code=code)
     except Http404:
         return render(request, "portal/track_not_found.html", {"code": code, "form": TrackForm(initial={"ma": code})},
                       status=404)
-    steps = [{"name": s.name, "status": s.status, "status_label": STEP_STATUS_WORDS.get(s.status, s.status),
-              "due_at": s.due_at, "finished_at": s.finished_at} for s in t.steps]
-    return render(request, "portal/track_code.html", {"t": t, "steps": steps})
+    dates = {"submitted": when(t.submitted_at), "received": when(t.received_at), "due": when(t.due_at),
+             "finished": when(t.finished_at), "returned": when(t.returned_at)}
+    return render(request, "portal/track_code.html", {"t": t, "steps": step_rows(t.steps), "dates": dates})

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from tinhso.workcal import access, selectors, services
 from tinhso.workcal.models import CalendarEntry
@@ -37,6 +37,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(None, m)
 
 
+@require_safe
 def calendar_month(request):
     today = timezone.localdate()
     year = _int(request.GET.get("nam"), 1970, 2100, today.year)
@@ -65,6 +66,7 @@ def calendar_month(request):
     })
 
 
+@require_safe
 def calendar_admin(request):
     access.require_calendar_admin(request.user)
     year = _int(request.GET.get("nam"), 1970, 2100, timezone.localdate().year)

@@ -1,9 +1,10 @@
 """One POST view per action on a dossier. Each parses its small form and calls the service; errors
-from the service become messages on the dossier page, and nothing changes (the service's transaction)."""
+from the service become messages on the dossier page, and nothing changes (the service's transaction).
+A refusal (PermissionDenied: not the role, not the agency) is a 403 page with its reason."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,8 +36,8 @@ def _refuse(request, dossier):
 
 def _assign(request, dossier):
     assignee = _official(request.user, request.POST.get("assignee", ""), role="specialist")
-    if assignee is None:
-        raise ValidationError({"assignee": [_("Cán bộ xử lý: hãy chọn một chuyên viên trong danh sách.")]})
+    # No choice (or not one of the agency's specialists) is refused by the service, after the permission:
+    # someone who may not assign learns only that.
     services.dossier_assign(actor=request.user, dossier=dossier, assignee=assignee, note=request.POST.get("note", ""))
     return _("Đã chuyển hồ sơ cho %(name)s xử lý.") % {"name": assignee.full_name}
 
@@ -47,8 +48,7 @@ def _forward(request, dossier):
     agency_id = request.POST.get("agency", "")
     if agency_id.isdigit():
         agency = agencies_of_installation(include_inactive=False).filter(pk=int(agency_id)).first()
-    if assignee is None and agency is None:
-        raise ValidationError({"assignee": [_("Chuyển tiếp: hãy chọn một cán bộ hoặc một cơ quan.")]})
+    # "No official and no agency" is refused by the service, after the permission.
     services.dossier_forward(actor=request.user, dossier=dossier, assignee=None if agency else assignee,
                              agency=agency, note=request.POST.get("note", ""))
     return _("Đã chuyển tiếp hồ sơ.")
@@ -120,6 +120,8 @@ def action_view(action: str):
         dossier = access.dossier_for_actor(request.user, pk=pk)
         try:
             done = handler(request, dossier)
+        except PermissionDenied:
+            raise  # a refusal is a 403 with its reason, not a message on a page the user may not act on
         except SERVICE_ERRORS as exc:
             add_errors(request, exc)
         else:

@@ -19,7 +19,7 @@ from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.states import Channel
 from tinhso.people.access import has_role, official_of
 
-from ..portal.submit import _initial_from_profile
+from ..portal.submit import initial_from_profile
 from .common import SERVICE_ERRORS, error_messages, official_required
 
 APPLICANT_FIELDS = [
@@ -106,7 +106,7 @@ def desk_register(request):
     if procedure is not None:
         form_cls = form_class_for(procedure)
         form = (form_cls(data=request.POST) if request.method == "POST"
-                else form_cls(initial=_initial_from_profile(procedure, citizen) if citizen else None))
+                else form_cls(initial=initial_from_profile(procedure, citizen) if citizen else None))
         if status == 400 and request.method == "POST":
             for key, msgs in form.errors.items():
                 errors.setdefault(key, list(msgs))

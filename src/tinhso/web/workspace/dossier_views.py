@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from tinhso.dossiers import access, documents, selectors
 from tinhso.dossiers.models import Dossier
@@ -58,6 +59,7 @@ def _related(dossier: Dossier, name: str):
         return None
 
 
+@require_safe
 @official_required
 def official_dossier(request, pk: int):
     user = request.user
@@ -97,6 +99,7 @@ def official_dossier(request, pk: int):
     return render(request, "workspace/dossier.html", context)
 
 
+@require_safe
 @official_required
 def component_download(request, pk: int, component_id: int):
     dossier = access.dossier_for_actor(request.user, pk=pk)
@@ -111,6 +114,7 @@ def component_download(request, pk: int, component_id: int):
                         content_type=comp.content_type or "application/octet-stream")
 
 
+@require_safe
 @official_required
 def result_download(request, pk: int):
     dossier = access.dossier_for_actor(request.user, pk=pk)
@@ -126,6 +130,7 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@require_safe
 @official_required
 def dossier_pdf(request, pk: int, kind: str):
     """Receipt, refusal, apology, control slip of one dossier (supplement: see `supplement_pdf`)."""
@@ -144,6 +149,7 @@ def dossier_pdf(request, pk: int, kind: str):
     raise Http404(_("Hồ sơ này chưa có giấy tờ này."))
 
 
+@require_safe
 @official_required
 def supplement_pdf(request, pk: int, request_id: int):
     dossier = access.dossier_for_actor(request.user, pk=pk)

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tinhso.dossiers import access, selectors, services
 from tinhso.dossiers.states import State
@@ -55,6 +55,7 @@ def _query(params, **changes) -> str:
     return q.urlencode()
 
 
+@require_safe
 @official_required
 def inbox(request):
     user = request.user
@@ -102,6 +103,7 @@ def inbox(request):
     return render(request, "workspace/inbox.html", context)
 
 
+@require_safe
 @official_required
 def my_warnings(request):
     warnings = list(selectors.warnings_for(user=request.user)[:200])

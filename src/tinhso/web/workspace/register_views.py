@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from tinhso.dossiers import documents, selectors
 from tinhso.people.access import official_of
@@ -38,6 +39,7 @@ def _agency(user):
     return official.agency if official else None
 
 
+@require_safe
 @official_required
 def dossier_register(request):
     date_from, date_to, errors = _period(request)

@@ -1,0 +1,550 @@
+"""What the operations centre (IOC) and the scoring pages read. Every figure comes from the rollups
+(daily rows, `AgencyNow`) plus the few "right now" counts that depend on the clock, which come from
+the dossier / report tables through their indexes on open items (never a scan of every dossier).
+
+Callers check who may see what first (`access.py`): these functions answer for any scope.
+Every function takes `now=` (default: the current time) so that a screen, a test or a report can be
+reproduced exactly. Periods and scopes: `periods.py`. Index 766: `index766.py`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.states import OPEN_STATES, PAUSED_STATES, State
+from tinhso.feedback.models import Report
+from tinhso.places.models import Agency, Commune
+
+from . import index766 as i766
+from .evaluation import official_evaluation, officials_table  # noqa: F401  (part of this interface)
+from .models import (DOSSIER_COUNTERS, NOW_COUNTERS, REPORT_COUNTERS, AgencyNow, DossierDaily, DossierDailyAgency,
+                     DossierFact, ReportDaily)
+from .periods import Period, Scope, period_of, scope_agency, scope_commune, scope_province, today_local
+
+RUNNING = (State.RECEIVED, State.PROCESSING)
+REPORT_RUNNING = (Report.State.ACCEPTED, Report.State.ASSIGNED, Report.State.IN_PROGRESS)
+REPORT_OPEN = (Report.State.NEW, *REPORT_RUNNING)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _pct(num: int, den: int) -> Decimal | None:
+    return i766.q2(Decimal(num) * 100 / Decimal(den)) if den else None
+
+
+# --- sums from the rollups ----------------------------------------------------------------------------
+
+def _days(qs, period: Period | None, field: str = "day"):
+    if period is None:
+        return qs
+    return qs.filter(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
+
+
+def _as_day(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _raw_sums(model, names, *, period: Period | None = None, agency_ids=None, commune_code: str | None = None,
+              group: str | None = None):
+    """SUM of each counter in `names` over the rows of `model` in `period` (and of these agencies / this
+    commune), optionally GROUP BY one key column. One plain SQL statement: these sums run on every screen,
+    and building 28 ORM aggregates costs more than the query itself."""
+    q = connection.ops.quote_name
+    where, params = [], []
+    if period is not None:
+        where += [f"{q('day')} >= %s", f"{q('day')} < %s"]
+        params += [period.start, period.end]
+    if agency_ids is not None:
+        ids = [int(i) for i in agency_ids]
+        where.append(f"{q('agency_id')} IN ({', '.join(['%s'] * len(ids))})" if ids else "1 = 0")
+        params += ids
+    if commune_code is not None:
+        where.append(f"{q('commune_code')} = %s")
+        params.append(commune_code)
+    cols = ", ".join(f"SUM({q(n)})" for n in names)
+    sql = f"SELECT {q(group) + ', ' if group else ''}{cols} FROM {q(model._meta.db_table)}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    if group:
+        sql += f" GROUP BY {q(group)}"
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    if group is None:
+        return {n: int(v or 0) for n, v in zip(names, rows[0])}
+    return {row[0]: {n: int(v or 0) for n, v in zip(names, row[1:])} for row in rows}
+
+
+def dossier_sums(period: Period | None, agency_ids=None) -> dict:
+    """The dossier counters summed over the daily agency rows of the period (and of these agencies)."""
+    return _raw_sums(DossierDailyAgency, DOSSIER_COUNTERS, period=period, agency_ids=agency_ids)
+
+
+def report_sums(scope: Scope, period: Period | None) -> dict:
+    return _raw_sums(ReportDaily, REPORT_COUNTERS, period=period, **_report_filter(scope))
+
+
+def _report_filter(scope: Scope) -> dict:
+    if scope.kind == "agency":
+        return {"agency_ids": scope.agency_ids}
+    if scope.kind == "commune":
+        return {"commune_code": scope.code}
+    return {}
+
+
+def _report_table_qs(scope: Scope):
+    qs = Report.objects.all()
+    if scope.kind == "agency":
+        qs = qs.filter(agency_id__in=list(scope.agency_ids))
+    elif scope.kind == "commune":
+        qs = qs.filter(commune_id=scope.code)
+    return qs
+
+
+def _in_period(qs, period: Period | None, field: str):
+    if period is None:
+        return qs
+    start, end = period.bounds()
+    return qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+# --- "right now" from the tables (indexes on open items) ----------------------------------------------
+
+def late_time_qs(*, now: datetime, period: Period | None = None, agency_ids=None) -> QuerySet[Dossier]:
+    """Running dossiers (2, 4) past their due time with at most one supplement request (the others,
+    late whatever the clock says, are counted by the rollups: `open_late_supp`)."""
+    qs = Dossier.objects.filter(state__in=RUNNING, due_at__lte=now, supplement_count__lte=1)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=list(agency_ids))
+    return _in_period(qs, period, "received_at")
+
+
+def late_now_q(now: datetime) -> Q:
+    """Late right now (DOMAIN.md §8): running and past the due time, or open with > 1 supplement request."""
+    return Q(state__in=RUNNING, due_at__lte=now) | Q(state__in=list(OPEN_STATES), supplement_count__gt=1)
+
+
+def _reports_open_late_qs(scope: Scope, *, now: datetime, period: Period | None, clean: bool = False):
+    qs = _in_period(_report_table_qs(scope).filter(state__in=REPORT_RUNNING, due_at__lte=now), period, "created_at")
+    if clean:
+        qs = qs.filter(reopened_count=0).exclude(rating=Report.Rating.UNSATISFIED)
+    return qs
+
+
+def inputs(scope: Scope, period: Period, *, now: datetime | None = None, catalog=None) -> i766.Inputs:
+    now = _now(now)
+    return i766.Inputs(
+        d=dossier_sums(period, scope.agency_ids),
+        late_time=late_time_qs(now=now, period=period, agency_ids=scope.agency_ids).count(),
+        r=report_sums(scope, period),
+        r_open_late=_reports_open_late_qs(scope, now=now, period=period).count(),
+        r_open_late_clean=_reports_open_late_qs(scope, now=now, period=period, clean=True).count(),
+        catalog=catalog if catalog is not None else i766.catalog_stats({0: scope.agency_ids})[0],
+    )
+
+
+def _indicators_out(result: dict) -> dict:
+    return {"indicators": [r.as_dict() for r in result["indicators"]], "total": result["total"],
+            "max_points": result["max_points"],
+            "groups": {g: {**v, "name": str(v["name"])} for g, v in result["groups"].items()}}
+
+
+def index766(scope: Scope, period: Period, *, now: datetime | None = None) -> dict:
+    """Index 766 of a scope (province, agency, commune) for a period: every indicator with its value,
+    points, numerator, denominator and inputs; the total and the maximum of the scored indicators."""
+    result = i766.compute(inputs(scope, period, now=now))
+    return {"scope": scope.key, "scope_name": scope.name, "period": period.key, "period_label": period.label,
+            **_indicators_out(result)}
+
+
+# --- overviews ------------------------------------------------------------------------------------------
+
+def _now_counts(agency_ids=None) -> dict:
+    return _raw_sums(AgencyNow, NOW_COUNTERS, agency_ids=agency_ids)
+
+
+def _overview(scope: Scope, period: Period, now: datetime, *, with_index: bool = False) -> dict:
+    x = inputs(scope, period, now=now)
+    idx = i766.compute(x)
+    by_code = {r.code: r for r in idx["indicators"]}
+    today = today_local(now)
+    d, r = x.d, x.r
+    received_today = dossier_sums(period_of("day", today), scope.agency_ids)["received"]
+    now_counts = _now_counts(scope.agency_ids)
+    late_now = now_counts["open_late_supp"] + late_time_qs(now=now, agency_ids=scope.agency_ids).count()
+    reports_table = _report_table_qs(scope)
+    hours = by_code["2.2"].value
+    return {
+        "scope": scope.key, "scope_name": scope.name, "period": period.key, "period_label": period.label,
+        "now": now,
+        "received_today": received_today,
+        "received": d["received"],
+        "online": d["online"],
+        "online_rate": _pct(d["online"], d["received"]),
+        "on_time_rate": by_code["2.1"].value,
+        "finished": d["finished"], "done_on_time": d["done_on_time"], "done_late": d["done_late"],
+        "open_now": now_counts["open"],
+        "late_now": late_now,
+        "paused_now": now_counts["paused"],
+        "avg_processing_hours": hours,
+        "avg_processing_days": i766.q2(hours / 8) if hours is not None else None,
+        "rated": d["rated"], "rated_satisfied": d["rated_satisfied"], "rated_acceptable": d["rated_acceptable"],
+        "rated_unsatisfied": d["rated_unsatisfied"],
+        "satisfaction_rate": _pct(d["rated_satisfied"], d["rated"]),
+        "reports_received": r["received"],
+        "reports_open": reports_table.filter(state__in=REPORT_OPEN).count(),
+        "reports_late": reports_table.filter(state__in=REPORT_RUNNING, due_at__lte=now).count(),
+        "reports_satisfaction_rate": _pct(r["satisfied"], r["rated"]),
+        "index766_total": idx["total"],
+        "index766_max": idx["max_points"],
+        **({"index766": _indicators_out(idx)} if with_index else {}),
+    }
+
+
+def province_overview(period: Period, *, now: datetime | None = None) -> dict:
+    """The province at a glance: received today and in the period, online rate, on-time rate (766 2.1),
+    late now, paused now, open now, average processing time (766 2.2), satisfaction, reports open and
+    late, index 766 total."""
+    return _overview(scope_province(), period, _now(now))
+
+
+def commune_overview(commune: Commune, period: Period, *, now: datetime | None = None) -> dict:
+    """The same figures for a commune: its agencies' dossiers, the reports located in it."""
+    return _overview(scope_commune(commune), period, _now(now))
+
+
+def overview(scope: Scope, period: Period, *, now: datetime | None = None) -> dict:
+    """The overview figures of any scope (province, agency, commune); `agency_overview` adds procedures."""
+    return _overview(scope, period, _now(now))
+
+
+def agency_overview(agency: Agency, period: Period, *, now: datetime | None = None) -> dict:
+    """The same figures for one agency, plus its procedures in the period and its index 766."""
+    now = _now(now)
+    scope = scope_agency(agency)
+    out = _overview(scope, period, now, with_index=True)
+    out["agency"] = {"id": agency.pk, "code": agency.code, "name": agency.name}
+    rows = _raw_sums(DossierDaily, ("received", "online", "done_on_time", "done_late", "open", "cancelled",
+                                    "processed", "processing_seconds"),
+                     period=period, agency_ids=[agency.pk], group="procedure_id")
+    from tinhso.catalog.models import Procedure
+
+    named = {pk: (code, name) for pk, code, name in
+             Procedure.objects.filter(pk__in=list(rows)).values_list("pk", "code", "name")}
+    names = {pk: v[1] for pk, v in named.items()}
+    codes = {pk: v[0] for pk, v in named.items()}
+    out["procedures"] = sorted((
+        {"procedure_id": pid, "code": codes.get(pid, ""), "name": names.get(pid, ""), **v,
+         "avg_processing_hours": (i766.q2(Decimal(v["processing_seconds"]) / v["processed"] / 3600)
+                                  if v["processed"] else None)}
+        for pid, v in rows.items()), key=lambda r: (-r["received"], r["code"]))
+    return out
+
+
+# --- many units at once (commune table, rankings) ------------------------------------------------------
+
+def _units(kind: str):
+    """[(key, name, code, agency_ids)] of the ranked units: communes of the province that have an agency,
+    or active agencies that handle procedures or received dossiers."""
+    agencies = list(Agency.objects.filter(active=True).values("id", "code", "name", "kind", "commune_id"))
+    if kind == "communes":
+        by_commune = defaultdict(list)
+        for a in agencies:
+            if a["commune_id"]:
+                by_commune[a["commune_id"]].append(a["id"])
+        communes = Commune.objects.filter(pk__in=list(by_commune), province_id=settings.PROVINCE_CODE).order_by("name")
+        return [(c.pk, c.name, c.pk, tuple(sorted(by_commune[c.pk]))) for c in communes]
+    procedures = i766._procedures()
+    with_dossiers = set(AgencyNow.objects.values_list("agency_id", flat=True))  # one row per agency that had any
+    units = []
+    for a in sorted(agencies, key=lambda a: a["name"]):
+        if i766.remit_of(a, procedures) or a["id"] in with_dossiers:
+            units.append((a["id"], a["name"], a["code"], (a["id"],)))
+    return units
+
+
+def _unit_results(kind: str, period: Period, now: datetime, units=None) -> dict:
+    """{unit key: (Inputs, compute result)} for every unit of `kind` in one pass over the rollups."""
+    units = units if units is not None else _units(kind)
+    d_by_agency = _raw_sums(DossierDailyAgency, DOSSIER_COUNTERS, period=period, group="agency_id")
+    late_by_agency = dict(late_time_qs(now=now, period=period).values("agency_id").annotate(n=Count("id"))
+                          .order_by().values_list("agency_id", "n"))
+    rkey = "commune_code" if kind == "communes" else "agency_id"
+    tkey = "commune_id" if kind == "communes" else "agency_id"
+    r_by = _raw_sums(ReportDaily, REPORT_COUNTERS, period=period, group=rkey)
+    running_late = _in_period(Report.objects.filter(state__in=REPORT_RUNNING, due_at__lte=now), period, "created_at")
+    open_late = dict(running_late.values(tkey).annotate(n=Count("id")).order_by().values_list(tkey, "n"))
+    open_late_clean = dict(running_late.filter(reopened_count=0).exclude(rating=Report.Rating.UNSATISFIED)
+                           .values(tkey).annotate(n=Count("id")).order_by().values_list(tkey, "n"))
+    catalog = i766.catalog_stats({key: ids for key, _n, _c, ids in units})
+    out = {}
+    for key, _name, code, ids in units:
+        d = dict.fromkeys(DOSSIER_COUNTERS, 0)
+        for aid in ids:
+            for n, v in d_by_agency.get(aid, {}).items():
+                d[n] += v
+        rk = code if kind == "communes" else key
+        x = i766.Inputs(d=d, late_time=sum(late_by_agency.get(aid, 0) for aid in ids),
+                        r=r_by.get(rk, i766.empty_report_sums()), r_open_late=open_late.get(rk, 0),
+                        r_open_late_clean=open_late_clean.get(rk, 0), catalog=catalog[key])
+        out[key] = (x, i766.compute(x))
+    return out
+
+
+def _competition_ranks(totals: dict) -> dict:
+    """1 + the number of units with a strictly higher total (ties share a rank)."""
+    values = sorted(totals.values(), reverse=True)
+    first = {}
+    for i, v in enumerate(values, start=1):
+        first.setdefault(v, i)
+    return {k: first[v] for k, v in totals.items()}
+
+
+def ranking(kind: str, period: Period, *, now: datetime | None = None) -> list[dict]:
+    """Agencies (`kind="agencies"`) or communes (`"communes"`) by index 766 total for the period, with the
+    rank and points of the previous period of the same kind and the change since (a positive
+    `rank_change` means the unit moved up)."""
+    if kind not in ("agencies", "communes"):
+        raise ValueError(kind)
+    now = _now(now)
+    units = _units(kind)
+    current = _unit_results(kind, period, now, units)
+    previous = _unit_results(kind, period.previous(), now, units)
+    totals = {k: res["total"] for k, (_x, res) in current.items()}
+    prev_totals = {k: res["total"] for k, (_x, res) in previous.items()}
+    ranks, prev_ranks = _competition_ranks(totals), _competition_ranks(prev_totals)
+    rows = []
+    for key, name, code, _ids in units:
+        res = current[key][1]
+        rows.append({
+            "key": key, "code": code, "name": name, "rank": ranks[key], "total": res["total"],
+            "max_points": res["max_points"],
+            "previous_rank": prev_ranks[key], "previous_total": prev_totals[key],
+            "rank_change": prev_ranks[key] - ranks[key], "points_change": res["total"] - prev_totals[key],
+            "received": current[key][0].d["received"],
+        })
+    rows.sort(key=lambda r: (r["rank"], r["name"]))
+    return rows
+
+
+def commune_table(period: Period, *, now: datetime | None = None) -> list[dict]:
+    """One row per commune: received, online rate, on-time rate, late now, paused now, average processing
+    time, satisfaction, reports open and late, index 766 total and rank. Sortable by any column."""
+    now = _now(now)
+    units = _units("communes")
+    results = _unit_results("communes", period, now, units)
+    ranks = _competition_ranks({k: res["total"] for k, (_x, res) in results.items()})
+    now_by_agency = {r["agency_id"]: r for r in AgencyNow.objects.values("agency_id", *NOW_COUNTERS)}
+    late_all = dict(late_time_qs(now=now).values("agency_id").annotate(n=Count("id")).order_by()
+                    .values_list("agency_id", "n"))
+    reports_open = dict(Report.objects.filter(state__in=REPORT_OPEN).values("commune_id").annotate(n=Count("id"))
+                        .order_by().values_list("commune_id", "n"))
+    reports_late = dict(Report.objects.filter(state__in=REPORT_RUNNING, due_at__lte=now).values("commune_id")
+                        .annotate(n=Count("id")).order_by().values_list("commune_id", "n"))
+    rows = []
+    for key, name, code, ids in units:
+        x, res = results[key]
+        by_code = {r.code: r for r in res["indicators"]}
+        d = x.d
+        nows = [now_by_agency.get(a, {}) for a in ids]
+        rows.append({
+            "code": code, "name": name, "received": d["received"], "online": d["online"],
+            "online_rate": _pct(d["online"], d["received"]),
+            "on_time_rate": by_code["2.1"].value,
+            "late_now": sum(n.get("open_late_supp", 0) for n in nows) + sum(late_all.get(a, 0) for a in ids),
+            "paused_now": sum(n.get("paused", 0) for n in nows),
+            "open_now": sum(n.get("open", 0) for n in nows),
+            "avg_processing_hours": by_code["2.2"].value,
+            "satisfaction_rate": _pct(d["rated_satisfied"], d["rated"]),
+            "reports_open": reports_open.get(code, 0), "reports_late": reports_late.get(code, 0),
+            "index766_total": res["total"], "index766_max": res["max_points"], "rank": ranks[key],
+        })
+    return rows
+
+
+# --- time series ------------------------------------------------------------------------------------------
+
+SERIES_DOSSIER = ("received", "online", "finished", "done_on_time", "done_late", "open", "cancelled")
+SERIES_REPORT = ("received", "answered_on_time", "answered_late", "open")
+
+
+def _bucket(d: date, granularity: str) -> date:
+    if granularity == "week":
+        return d - timedelta(days=d.weekday())
+    if granularity == "month":
+        return d.replace(day=1)
+    return d
+
+
+def timeseries(scope: Scope, granularity: str = "day", *, start: date, end: date) -> list[dict]:
+    """Counts per day, week (starting Monday) or month of the dossiers and reports received in [start, end]
+    (inclusive), by reception day: received, online, finished on time / late, still open, cancelled;
+    reports received, answered on time / late, open. Every bucket of the range is present."""
+    if granularity not in ("day", "week", "month"):
+        raise ValueError(granularity)
+    period = Period("day", start, end + timedelta(days=1))
+    per_day = {_as_day(k): v for k, v in _raw_sums(DossierDailyAgency, SERIES_DOSSIER, period=period,
+                                                   agency_ids=scope.agency_ids, group="day").items()}
+    r_day = {_as_day(k): v for k, v in _raw_sums(ReportDaily, SERIES_REPORT, period=period, group="day",
+                                                 **_report_filter(scope)).items()}
+    buckets: dict[date, dict] = {}
+    d = start
+    while d <= end:
+        b = _bucket(d, granularity)
+        row = buckets.setdefault(b, {"start": b, **dict.fromkeys(SERIES_DOSSIER, 0),
+                                     **{f"reports_{n}": 0 for n in SERIES_REPORT}})
+        for n, v in per_day.get(d, {}).items():
+            row[n] += v
+        for n, v in r_day.get(d, {}).items():
+            row[f"reports_{n}"] += v
+        d += timedelta(days=1)
+    out = []
+    for b in sorted(buckets):
+        row = buckets[b]
+        row["online_rate"] = _pct(row["online"], row["received"])
+        row["on_time_rate"] = _pct(row["done_on_time"], row["finished"])
+        out.append(row)
+    return out
+
+
+# --- drill-down: exactly the records a number counts --------------------------------------------------
+
+FACT_METRICS = {
+    # metric: (numerator column, denominator column)
+    "received": ("received", "received"),
+    "online": ("online", "received"),
+    "finished": ("finished", "received"),
+    "done_on_time": ("done_on_time", "finished"),
+    "done_late": ("done_late", "finished"),
+    "cancelled": ("cancelled", "received"),
+    "rated": ("rated", "rated"),
+    "rated_satisfied": ("rated_satisfied", "rated"),
+    "rated_unsatisfied": ("rated_unsatisfied", "rated"),
+    "complained": ("complained", "received"),
+    "2.2": ("processed", "processed"),
+    "3.3": ("online_e", "received"),
+    "3.6": ("paid_online", "fee_bearing"),
+    "4.1": ("finished_paper_e", "finished_paper"),
+    "4.2": ("finished_files_e", "finished"),
+    "4.3": ("reused_any", "received"),
+    "4.4": ("from_store", "received"),
+}
+DOSSIER_METRICS = (*FACT_METRICS, "2.1", "5.4", "late", "late_now", "paused_now", "open_now")
+REPORT_METRICS = ("reports_received", "reports_open", "reports_late", "5.2", "5.3")
+
+
+def _facts(scope: Scope, period: Period | None, condition: Q):
+    qs = DossierFact.objects.filter(condition)
+    if scope.agency_ids is not None:
+        qs = qs.filter(agency_id__in=list(scope.agency_ids))
+    return _days(qs, period, "received_day").values("dossier_id")
+
+
+def dossiers_counted(metric: str, scope: Scope, period: Period | None, *, part: str = "numerator",
+                     now: datetime | None = None) -> QuerySet[Dossier]:
+    """Exactly the dossiers behind a number: `metric` is an overview figure (`received`, `online`,
+    `late_now`, `paused_now`, `open_now`, `late`, ...) or a 766 indicator (`2.1`, `3.3`, ...); `part` is
+    `numerator` or `denominator`; for 2.1 also `late`; for 5.4 `denominator`, `late` (overdue) and `bad`
+    (complaint or "unsatisfied" rating).
+    `late_now`, `paused_now` and `open_now` are current: `period` restricts them to dossiers received in it
+    when given. Ordered by reception time."""
+    now = _now(now)
+    if part not in ("numerator", "denominator", "late", "bad"):
+        raise ValueError(part)
+    base = Dossier.objects.all()
+    if scope.agency_ids is not None:
+        base = base.filter(agency_id__in=list(scope.agency_ids))
+    time_late = Q(state__in=RUNNING, due_at__lte=now)
+    if metric in FACT_METRICS:
+        if part not in ("numerator", "denominator"):
+            raise ValueError(part)
+        col = FACT_METRICS[metric][0 if part == "numerator" else 1]
+        qs = base.filter(pk__in=_facts(scope, period, Q(**{col: 1})))
+    elif metric == "2.1":
+        if part == "denominator":
+            qs = base.filter(pk__in=_facts(scope, period, Q(counted=1)))
+        elif part == "numerator":
+            qs = base.filter(pk__in=_facts(scope, period, Q(done_on_time=1) | Q(open=1, open_late_supp=0)))
+            qs = qs.exclude(time_late)
+        else:
+            qs = base.filter(Q(pk__in=_facts(scope, period, Q(done_late=1) | Q(open_late_supp=1)))
+                             | Q(pk__in=_facts(scope, period, Q(open=1))) & time_late)
+    elif metric == "5.4":
+        # 100% − (late rate + complaint/dislike rate): the two parts are listed apart (a dossier may be in
+        # both, and the formula counts it twice), so there is no single "numerator" list.
+        if part == "denominator":
+            qs = base.filter(pk__in=_facts(scope, period, Q(counted=1)))
+        elif part == "late":
+            qs = base.filter(Q(pk__in=_facts(scope, period, Q(done_late=1) | Q(open_late_supp=1)))
+                             | Q(pk__in=_facts(scope, period, Q(open=1))) & time_late)
+        elif part == "bad":
+            qs = base.filter(pk__in=_facts(scope, period, Q(complained_or_disliked=1)))
+        else:
+            raise ValueError(part)
+    elif metric == "late":
+        qs = base.filter(Q(pk__in=_facts(scope, period, Q(done_late=1) | Q(open_late_supp=1)))
+                         | Q(pk__in=_facts(scope, period, Q(open=1))) & time_late)
+    elif metric in ("late_now", "paused_now", "open_now"):
+        cond = {"late_now": late_now_q(now), "paused_now": Q(state__in=list(PAUSED_STATES)),
+                "open_now": Q(state__in=list(OPEN_STATES))}[metric]
+        qs = _in_period(base.filter(cond), period, "received_at")
+    else:
+        raise ValueError(metric)
+    return qs.order_by("received_at", "pk")
+
+
+def reports_counted(metric: str, scope: Scope, period: Period | None, *, part: str = "numerator",
+                    now: datetime | None = None) -> QuerySet[Report]:
+    """Exactly the reports behind a number: `reports_received`, `reports_open`, `reports_late` (current),
+    `5.2` (numerator: handled on time; denominator: handled or past due), `5.3` (numerator: satisfactory;
+    denominator: received; `bad`: unsatisfied, reopened or late)."""
+    now = _now(now)
+    qs = _in_period(_report_table_qs(scope), period, "created_at")
+    running_late = Q(state__in=REPORT_RUNNING, due_at__lte=now)
+    fact_ids = lambda cond: _report_fact_ids(scope, period, cond)  # noqa: E731
+    if metric == "reports_received":
+        pass
+    elif metric == "reports_open":
+        qs = qs.filter(state__in=REPORT_OPEN)
+    elif metric == "reports_late":
+        qs = qs.filter(running_late)
+    elif metric == "5.2":
+        on_time = Q(pk__in=fact_ids(Q(answered_on_time=1) | Q(rejected_on_time=1)))
+        if part == "numerator":
+            qs = qs.filter(on_time)
+        else:
+            qs = qs.filter(on_time | Q(pk__in=fact_ids(Q(answered_late=1) | Q(rejected_late=1))) | running_late)
+    elif metric == "5.3":
+        bad = Q(pk__in=fact_ids(Q(bad_fixed=1))) | running_late
+        if part == "numerator":
+            qs = qs.exclude(bad)
+        elif part in ("bad", "late"):
+            qs = qs.filter(bad)
+    else:
+        raise ValueError(metric)
+    return qs.order_by("created_at", "pk")
+
+
+def _report_fact_ids(scope: Scope, period: Period | None, condition: Q):
+    from .models import ReportFact
+
+    qs = ReportFact.objects.filter(condition)
+    if scope.kind == "agency":
+        qs = qs.filter(agency_id__in=list(scope.agency_ids))
+    elif scope.kind == "commune":
+        qs = qs.filter(commune_code=scope.code)
+    return _days(qs, period).values("report_id")
+
+
+__all__ = ["province_overview", "agency_overview", "commune_overview", "overview", "commune_table", "timeseries", "index766", "ranking",
+           "official_evaluation", "officials_table", "dossiers_counted", "reports_counted", "inputs",
+           "scope_province", "scope_agency", "scope_commune"]

@@ -1,0 +1,269 @@
+"""The only write path of scoring: the rollups.
+
+- `dossier_rollup_sync(*, dossier)` and `report_rollup_sync(*, report)` run in the transaction of
+  every dossier / report change (registered as hooks by `apps.ScoringConfig.ready`): they recompute
+  the item's fact, and move the daily rows and `AgencyNow` by the difference (new fact − old fact).
+  Nothing else is written, and no domain event: the change's own event is written by its service.
+- `rollups_rebuild(*, actor=None)` recomputes every fact and every daily row from the dossier and
+  report tables, in one transaction (`tinhso rollups rebuild`); the result must equal the rows kept
+  incrementally (`rollups_verify` checks that without changing anything).
+
+Both use the same computation (`facts.py`). Upserts are single `INSERT … ON CONFLICT … DO UPDATE`
+statements (SQLite ≥ 3.24 and PostgreSQL), so concurrent changes add up instead of overwriting.
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from tinhso.dossiers.models import Dossier
+from tinhso.events.services import event_record
+from tinhso.feedback.models import Report
+from tinhso.workcal import selectors as workcal
+
+from . import facts
+from .models import (DOSSIER_COUNTERS, NOW_COUNTERS, REPORT_COUNTERS, AgencyNow, DossierDaily, DossierDailyAgency,
+                     DossierFact, ReportDaily, ReportFact)
+
+BATCH = 5000
+
+
+# --- upserts ---------------------------------------------------------------------------------------
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _add(model, key: dict, delta: dict) -> None:
+    """Add `delta` to the counters of the row of `model` with `key` (created when missing)."""
+    delta = {k: v for k, v in delta.items() if v}
+    if not delta:
+        return
+    table = _q(model._meta.db_table)
+    cols = list(key) + list(delta)
+    sets = ", ".join(f"{_q(c)} = {table}.{_q(c)} + excluded.{_q(c)}" for c in delta)
+    sql = (f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
+           f"ON CONFLICT ({', '.join(_q(c) for c in key)}) DO UPDATE SET {sets}")
+    with connection.cursor() as cur:
+        cur.execute(sql, [*key.values(), *delta.values()])
+
+
+def _diff(old: dict | None, new: dict | None, names) -> tuple[dict, dict]:
+    """(−old, +new) counters, or (empty, new − old) when both belong to the same row."""
+    minus = {k: -old[k] for k in names} if old else {}
+    plus = {k: new[k] for k in names} if new else {}
+    return minus, plus
+
+
+def _move(model, old: dict | None, new: dict | None, keymap: dict[str, str], names) -> None:
+    """Move the daily row sums from `old` fact to `new` fact (either may be None)."""
+    old_key = {col: old[src] for col, src in keymap.items()} if old else None
+    new_key = {col: new[src] for col, src in keymap.items()} if new else None
+    if old_key is not None and old_key == new_key:
+        _add(model, new_key, {k: new[k] - old[k] for k in names})
+        return
+    if old_key is not None:
+        _add(model, old_key, {k: -old[k] for k in names})
+    if new_key is not None:
+        _add(model, new_key, {k: new[k] for k in names})
+
+
+DAILY_KEY = {"day": "received_day", "agency_id": "agency_id", "procedure_id": "procedure_id"}
+DAILY_AGENCY_KEY = {"day": "received_day", "agency_id": "agency_id"}
+NOW_KEY = {"agency_id": "agency_id"}
+REPORT_DAILY_KEY = {"day": "day", "category_id": "category_id", "commune_code": "commune_code",
+                    "agency_id": "agency_id"}
+
+
+def _write_fact(model, pk_name: str, old: dict | None, new: dict | None) -> None:
+    if new is None:
+        model.objects.filter(pk=old[pk_name]).delete()
+    elif old is None:
+        model.objects.create(**new)
+    else:
+        changed = {k: v for k, v in new.items() if old.get(k) != v}
+        model.objects.filter(pk=new[pk_name]).update(**changed)
+
+
+def _old_fact(model, pk: int, fields) -> dict | None:
+    qs = model.objects.filter(pk=pk)
+    if connection.features.has_select_for_update:
+        # Waits while a rebuild holds the fact table (see rollups_rebuild), then reads the rebuilt row.
+        qs = qs.select_for_update()
+    return qs.values(*fields).first()
+
+
+# --- the hooks ---------------------------------------------------------------------------------------
+
+DOSSIER_FACT_FIELDS = facts.DOSSIER_KEYS + DOSSIER_COUNTERS
+REPORT_FACT_FIELDS = facts.REPORT_KEYS + REPORT_COUNTERS
+
+
+def dossier_rollup_sync(*, dossier) -> None:
+    """Bring the fact of `dossier` and the rows summing it up to date. Called by the dossier services
+    (through dossiers.hooks) inside the transaction of every change."""
+    pk = dossier.pk
+    row = Dossier.objects.filter(pk=pk).values(*facts.DOSSIER_FIELDS).first()
+    old = _old_fact(DossierFact, pk, DOSSIER_FACT_FIELDS)
+    new = None
+    if row is not None and row["received_at"] is not None:
+        finished = {pk} if row["finished_at"] is not None else set()
+        extras = facts.dossier_extras(Q(dossier_id=pk), finished_ids=finished)[pk]
+        paper = facts.paper_result_procedures_of([row["procedure_id"]])
+        new = facts.dossier_fact(row, extras, paper=paper, cal=workcal.current_calendar())
+    if old == new:
+        return
+    _write_fact(DossierFact, "dossier_id", old, new)
+    _move(DossierDaily, old, new, DAILY_KEY, DOSSIER_COUNTERS)
+    _move(DossierDailyAgency, old, new, DAILY_AGENCY_KEY, DOSSIER_COUNTERS)
+    _move(AgencyNow, old, new, NOW_KEY, NOW_COUNTERS)
+
+
+def report_rollup_sync(*, report) -> None:
+    """Bring the fact of `report` and its daily row up to date. Called by the report services (through
+    feedback.hooks) inside the transaction of every change."""
+    pk = report.pk
+    row = Report.objects.filter(pk=pk).values(*facts.REPORT_FIELDS).first()
+    old = _old_fact(ReportFact, pk, REPORT_FACT_FIELDS)
+    new = facts.report_fact(row, cal=workcal.current_calendar()) if row is not None else None
+    if old == new:
+        return
+    _write_fact(ReportFact, "report_id", old, new)
+    _move(ReportDaily, old, new, REPORT_DAILY_KEY, REPORT_COUNTERS)
+
+
+# --- rebuild ----------------------------------------------------------------------------------------
+
+ROLLUP_MODELS = (DossierFact, DossierDaily, DossierDailyAgency, AgencyNow, ReportFact, ReportDaily)
+
+
+def _lock_and_empty() -> None:
+    tables = [m._meta.db_table for m in ROLLUP_MODELS]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # Hooks read facts FOR UPDATE: they wait until the rebuild commits, then apply their change on
+            # top of the rebuilt rows (a change the rebuild did not see is never lost nor counted twice).
+            cur.execute(f"LOCK TABLE {', '.join(_q(t) for t in tables)} IN EXCLUSIVE MODE")
+            cur.execute(f"TRUNCATE {', '.join(_q(t) for t in tables)}")
+        else:  # SQLite: the IMMEDIATE transaction already holds the only write lock
+            for t in tables:
+                cur.execute(f"DELETE FROM {_q(t)}")
+
+
+def _insert_many(model, fields, rows: list[dict]) -> None:
+    if not rows:
+        return
+    table = _q(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({', '.join(_q(f) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
+    with connection.cursor() as cur:
+        cur.executemany(sql, [[r[f] for f in fields] for r in rows])
+
+
+def _sum_into(target, source, keys: list[str], names, *, source_keys: list[str] | None = None) -> None:
+    """INSERT INTO target (keys, counters) SELECT keys, SUM(counters) FROM source GROUP BY keys."""
+    source_keys = source_keys or keys
+    cols = ", ".join(_q(c) for c in [*keys, *names])
+    sums = ", ".join(f"SUM({_q(n)})" for n in names)
+    group = ", ".join(_q(c) for c in source_keys)
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {_q(target._meta.db_table)} ({cols}) "
+                    f"SELECT {group}, {sums} FROM {_q(source._meta.db_table)} GROUP BY {group}")
+
+
+def _rebuild_dossier_facts(cal) -> int:
+    paper = facts.paper_result_procedures()
+    base = Dossier.objects.filter(received_at__isnull=False).order_by("pk")
+    count, last = 0, 0
+    while True:
+        rows = list(base.filter(pk__gt=last).values(*facts.DOSSIER_FIELDS)[:BATCH])
+        if not rows:
+            return count
+        lo, hi = rows[0]["id"], rows[-1]["id"]
+        finished = {r["id"] for r in rows if r["finished_at"] is not None}
+        extras = facts.dossier_extras(Q(dossier_id__gte=lo, dossier_id__lte=hi), finished_ids=finished)
+        batch = [facts.dossier_fact(r, extras[r["id"]], paper=paper, cal=cal) for r in rows]
+        _insert_many(DossierFact, DOSSIER_FACT_FIELDS, batch)
+        count += len(batch)
+        last = hi
+
+
+def _rebuild_report_facts(cal) -> int:
+    base = Report.objects.order_by("pk")
+    count, last = 0, 0
+    while True:
+        rows = list(base.filter(pk__gt=last).values(*facts.REPORT_FIELDS)[:BATCH])
+        if not rows:
+            return count
+        _insert_many(ReportFact, REPORT_FACT_FIELDS, [facts.report_fact(r, cal=cal) for r in rows])
+        count += len(rows)
+        last = rows[-1]["id"]
+
+
+def _rebuild(cal) -> dict:
+    _lock_and_empty()
+    dossiers = _rebuild_dossier_facts(cal)
+    _sum_into(DossierDaily, DossierFact, ["day", "agency_id", "procedure_id"], DOSSIER_COUNTERS,
+              source_keys=["received_day", "agency_id", "procedure_id"])
+    _sum_into(DossierDailyAgency, DossierFact, ["day", "agency_id"], DOSSIER_COUNTERS,
+              source_keys=["received_day", "agency_id"])
+    _sum_into(AgencyNow, DossierFact, ["agency_id"], NOW_COUNTERS)
+    reports = _rebuild_report_facts(cal)
+    _sum_into(ReportDaily, ReportFact, list(REPORT_DAILY_KEY), REPORT_COUNTERS)
+    return {
+        "dossier_facts": dossiers, "report_facts": reports,
+        "dossier_daily_rows": DossierDaily.objects.count(), "dossier_daily_agency_rows": DossierDailyAgency.objects.count(),
+        "report_daily_rows": ReportDaily.objects.count(),
+    }
+
+
+def rollups_rebuild(*, actor=None) -> dict:
+    """Recompute every rollup from the dossier and report tables, in one transaction.
+
+    While it runs, dossier and report changes wait (PostgreSQL: on the fact tables' lock; SQLite: on the
+    database's write lock, up to its busy timeout): run it when the load is low. Returns the row
+    counts and the seconds taken; writes the event `scoring.rollups_rebuilt`."""
+    started = time.perf_counter()
+    cal = workcal.current_calendar()
+    with transaction.atomic():
+        counts = _rebuild(cal)
+        counts["seconds"] = round(time.perf_counter() - started, 3)
+        event_record(actor=actor, name="scoring.rollups_rebuilt", data=counts)
+    return counts
+
+
+def rollups_snapshot() -> dict[str, list[tuple]]:
+    """Every rollup row, sorted, without surrogate ids: to compare two states row for row."""
+    out = {}
+    for model in ROLLUP_MODELS:
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        out[model._meta.label] = sorted(tuple(r) for r in model.objects.values_list(*fields))
+    return out
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def rollups_verify() -> dict:
+    """Compare the rollups as kept with a rebuild, without changing anything (the rebuild runs in a
+    transaction that is rolled back). Returns {"ok": bool, "tables": {label: {"kept", "rebuilt",
+    "missing", "unexpected"}}} where missing/unexpected count rows only on one side."""
+    kept = rollups_snapshot()
+    rebuilt: dict = {}
+    try:
+        with transaction.atomic():
+            _rebuild(workcal.current_calendar())
+            rebuilt.update(rollups_snapshot())
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    tables, ok = {}, True
+    for label, rows in kept.items():
+        a, b = set(rows), set(rebuilt[label])
+        tables[label] = {"kept": len(rows), "rebuilt": len(rebuilt[label]), "missing": len(b - a),
+                         "unexpected": len(a - b)}
+        ok = ok and a == b and len(rows) == len(rebuilt[label])
+    return {"ok": ok, "tables": tables}
