@@ -89,15 +89,22 @@ def prepare_accounts(var_dir: Path, *, citizens: int, officials: int) -> dict:
     ward = Agency.objects.get(code=seed.WARD)
     justice = Agency.objects.get(code=seed.JUSTICE)
     with transaction.atomic():
-        User.objects.filter(username__startswith="019195").delete()
+        # Accounts of this benchmark only (the demo's own citizens are left alone): user names "tai-<n>",
+        # CCCD numbers not used by anyone else; those of an earlier run are kept.
+        existing = set(User.objects.filter(username__startswith="tai-").values_list("username", flat=True))
+        taken = set(User.objects.exclude(cccd="").values_list("cccd", flat=True))
         people = []
         for i in range(citizens):
-            cccd = f"019195{500000 + i:06d}"
+            if f"tai-{i:04d}" in existing:
+                continue
+            cccd = next(c for c in (f"0191{rng.randrange(80, 100)}{rng.randrange(10**6):06d}" for _ in iter(int, 1))
+                        if c not in taken)
+            taken.add(cccd)
             name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-            people.append(User(username=cccd, cccd=cccd, kind="citizen", full_name=name, password=unusable,
-                               email=f"cd{i}@example.vn", phone=f"09{rng.randrange(10**8):08d}", gender="nam"))
+            people.append(User(username=f"tai-{i:04d}", cccd=cccd, kind="citizen", full_name=name, password=unusable,
+                               email=f"tai{i}@example.vn", phone=f"09{rng.randrange(10**8):08d}", gender="nam"))
         User.objects.bulk_create(people)
-        people = list(User.objects.filter(username__startswith="019195").order_by("pk"))
+        people = list(User.objects.filter(username__startswith="tai-").order_by("username")[:citizens])
         owned = list(Dossier.objects.filter(agency=ward).exclude(code__isnull=True).order_by("?")
                      .values_list("pk", flat=True)[: 4 * len(people)])
         for i, u in enumerate(people):
@@ -166,6 +173,7 @@ class MemorySampler(threading.Thread):
         self.stop_event = threading.Event()
         self.max_total = 0
         self.max_each: dict[str, int] = defaultdict(int)
+        self.max_pss = 0
         self.samples = 0
 
     def run(self) -> None:
@@ -181,6 +189,11 @@ class MemorySampler(threading.Thread):
                 total += rss
                 self.max_each[name] = max(self.max_each[name], rss)
             self.max_total = max(self.max_total, total)
+            if self.samples % 4 == 0:  # PSS (shared pages divided among their sharers) reads smaps: less often
+                try:
+                    self.max_pss = max(self.max_pss, sum(p.memory_full_info().pss for p in self.procs.values()))
+                except (psutil.Error, AttributeError):
+                    pass
             self.samples += 1
             self.stop_event.wait(self.interval)
 
@@ -189,7 +202,7 @@ class MemorySampler(threading.Thread):
         self.join(timeout=5)
         mb = lambda b: round(b / 2**20, 1)  # noqa: E731
         return {"max_total_mb": mb(self.max_total), "max_each_mb": {k: mb(v) for k, v in self.max_each.items()},
-                "samples": self.samples, "interval_s": self.interval}
+                "max_total_pss_mb": mb(self.max_pss), "samples": self.samples, "interval_s": self.interval}
 
 
 # --- figures -----------------------------------------------------------------------------------------
@@ -228,12 +241,93 @@ def warm_up(base: str, data: dict) -> None:
                 raise SystemExit(f"warm-up: GET {path} answered {r.status_code}: {r.text[:300]}")
 
 
+def service_times(data: dict, *, rounds: int = 5) -> list[dict]:
+    """Each GET of the scenario in this process (Django's test client, one request at a time, no server,
+    no queue): its median time and its SQL statements, beside the bare view's. What a request costs,
+    whatever the load on the machine; the diagnosis when a p99 is missed."""
+    import statistics
+
+    from django.db import connection
+    from django.test import Client
+
+    citizen, official = Client(), Client()
+    citizen.cookies["sessionid"] = data["citizens"][0]["session"]
+    official.cookies["sessionid"] = next(o for o in data["officials"] if o["username"] == "motcua.pdp")["session"]
+    code, pk = data["codes"][0], data["agency_dossiers"]["ward"][0]
+    paths = [("floor: bare read", citizen, f"/bench/bare-read/{data['bare_ids'][0]}"),
+             ("page: home", citizen, "/"), ("page: catalog list", citizen, "/thu-tuc/"),
+             ("page: procedure", citizen, f"/thu-tuc/{PROCEDURE}/"), ("page: tracking", citizen, f"/tra-cuu/{code}/"),
+             ("api: tracking", citizen, f"/api/v1/track/{code}"), ("page: my dossiers", citizen, "/ho-so-cua-toi/"),
+             ("api: my dossiers", citizen, "/api/v1/dossiers"), ("page: submission form", citizen, f"/ho-so/nop/{PROCEDURE}/"),
+             ("page: report form", citizen, "/phan-anh/gui/"), ("page: inbox", official, "/can-bo/ho-so/"),
+             ("api: inbox", official, "/api/v1/dossiers?box=new"), ("api: inbox all", official, "/api/v1/dossiers?box=all"),
+             ("page: official dossier", official, f"/can-bo/ho-so/{pk}/"),
+             ("api: official dossier", official, f"/api/v1/dossiers/{pk}")]
+    out = []
+    for name, client, path in paths:
+        for _ in range(2):
+            client.get(path)
+        statements = []
+
+        def count(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            status = client.get(path).status_code
+        times = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - t) * 1000)
+        out.append({"request": name, "path": path, "status": status, "queries": len(statements),
+                    "median_ms": round(statistics.median(times), 1)})
+    return out
+
+
+def settle(procs: dict, *, timeout: float = 120) -> None:
+    """Wait until the web workers are idle (each warms the old-address index in a background thread
+    when it starts, several seconds of CPU): the figures are those of a running platform, not a booting one."""
+    workers = [p for name, p in procs.items() if name.startswith("web worker")]
+    deadline = time.monotonic() + timeout
+    for p in workers:
+        p.cpu_percent(None)
+    while time.monotonic() < deadline:
+        time.sleep(2)
+        if all(p.cpu_percent(None) < 20 for p in workers):
+            return
+    print("# the web workers are still busy after the warm-up; measuring anyway", file=sys.stderr)
+
+
+def drain_backlog() -> None:
+    """The seeded dossiers and the demo's reports owe thousands of warnings at once: a backlog that the
+    first periodic sweep would work off (and e-mail) in the middle of the run. Worked off here first, its
+    e-mails marked sent, so that the run sees the steady state (sweeps finding the few new ones)."""
+    from django.utils import timezone
+
+    from tinhso.dossiers.models import Warning
+    from tinhso.dossiers.services import warnings_sweep
+
+    warnings_sweep()
+    Warning.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
+    try:
+        from tinhso.feedback.services import reports_warnings_sweep
+    except ImportError:
+        return
+    from django.core import mail
+    from django.test import override_settings
+
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        reports_warnings_sweep()
+    mail.outbox = []
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=200, help="concurrent citizens and officials")
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--spawn-rate", type=float, default=20)
-    ap.add_argument("--floor-users", type=int, default=10, help="extra users reading the bare view once a second")
+    ap.add_argument("--floor-users", type=int, default=3, help="extra users reading the bare view once a second")
     ap.add_argument("--n", type=int, default=50_000, help="dossiers seeded")
     ap.add_argument("--reuse", action="store_true", help="reuse the database and accounts of the last run")
     args = ap.parse_args()
@@ -248,7 +342,9 @@ def main() -> None:
     else:
         data = prepare_accounts(var_dir, citizens=math.ceil(args.users * 0.85) + 10,
                                 officials=math.ceil(args.users * 0.15) + 2)
+    drain_backlog()
     print(f"# prepared in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    costs = service_times(data)
     from django.db import connections
 
     connections.close_all()  # this process only reads the results from now on
@@ -266,6 +362,7 @@ def main() -> None:
             sampler = MemorySampler(procs)
             sampler.start()
             warm_up(base, data)
+            settle(procs)
             ids_file = var_dir / "ids.txt"
             common.wrk(base, script=common.BENCH_DIR / "get_random.lua", args=[str(ids_file), "/bench/bare-read/"],
                        connections=16, seconds=3)  # warm-up
@@ -301,7 +398,7 @@ def main() -> None:
         errors_by_kind[name.split(":", 1)[0]] += n
     db = common.db_label(url)
     common_fields = {"benchmark": "load", "db": db, "users": args.users, "seconds": round(seconds, 1),
-                     "workers": 2, "worker_class": "sync"}
+                     "workers": 2, "worker_class": "sync", "think_s": {"citizens": [5, 15], "officials": [3, 10]}}
     kinds = {}
     for kind in ("page", "api", "write", "floor"):
         f = figures(by_kind.get(kind, []), errors_by_kind.get(kind, 0), seconds)
@@ -318,6 +415,10 @@ def main() -> None:
     total = sum(len(t) for k, t in by_kind.items() if k != "floor")
     total_errors = sum(n for k, n in errors_by_kind.items())
     scenario_rps = round(total / seconds, 1) if seconds else 0.0
+    bare_ms = costs[0]["median_ms"] or 1
+    for c in costs:
+        results.emit(**common_fields, kind="service time (in-process, one request at a time)", **c,
+                     times_bare_view=round(c["median_ms"] / bare_ms, 1))
     results.emit(**common_fields, kind="floor capacity (wrk, bare view, 64 connections, 10 s, before the scenario)",
                  **floor_capacity)
     results.emit(**common_fields, kind="memory (RSS, gunicorn master + 2 workers + job worker)", **memory,

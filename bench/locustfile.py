@@ -4,11 +4,11 @@ Run by `bench/load.py`, which prepares the data (accounts, sessions, codes: LOAD
 platform, runs locust and reads what this file records (LOAD_OUT). Not meant to be run alone.
 
 Who does what (weights are per user class, then per task; think times between tasks):
-- Citizens (85 % of the users; 3-8 s between actions, reading a page): browse the catalog (list, then a
+- Citizens (85 % of the users; 5-15 s between actions: reading a procedure, typing a code, filling a form): browse the catalog (list, then a
   procedure), track a dossier (the public page, or the app's API), look at their dossiers (page or API),
   submit a dossier (the form page, then POST /api/v1/dossiers with the papers), send a field report (the
   form page, then POST /phan-anh/gui/ as the offline app does), open the home page.
-- Officials (15 %; 2-5 s): the inbox (page, or the API with a box), open a dossier of their agency
+- Officials (15 %; 3-10 s: reading a dossier before acting): the inbox (page, or the API with a box), open a dossier of their agency
   (page or API), act: the one-stop desk receives the citizens' new dossiers and hands them to the
   specialist, the specialist submits them for approval, the leader approves them with a signed PDF.
   Dossiers move between the officials through in-process queues: no two officials act on the same one.
@@ -121,7 +121,7 @@ class SignedIn(FastHttpUser):
 
 class Citizen(SignedIn):
     weight = 85
-    wait_time = between(3, 8)
+    wait_time = between(5, 15)
     kind = "citizen"
 
     @task(30)
@@ -174,7 +174,7 @@ class Citizen(SignedIn):
 
 class Official(SignedIn):
     weight = 15
-    wait_time = between(2, 5)
+    wait_time = between(3, 10)
     kind = "official"
 
     @task(40)
@@ -223,7 +223,7 @@ class Official(SignedIn):
 
 class Floor(FastHttpUser):
     """The bare Django view, read once a second by each of these users throughout the run."""
-    fixed_count = int(os.environ.get("LOAD_FLOOR_USERS", "10"))
+    fixed_count = int(os.environ.get("LOAD_FLOOR_USERS", "3"))
     wait_time = constant_pacing(1)
 
     @task

@@ -1,7 +1,7 @@
 """The public pages of citizen reports with 200,000 reports in the database, vs a bare read, 64 connections.
 
     .venv/bin/python bench/reports_read.py            # SQLite (fresh database, 200,000 reports seeded)
-    .venv/bin/python bench/reports_read.py --pg       # PostgreSQL tinhso_bench
+    .venv/bin/python bench/reports_read.py --pg       # PostgreSQL tinhso_bench_reports_read (its own)
     .venv/bin/python bench/reports_read.py --reuse    # keep the database of the last run
 
 Bar (issue 5): with 200,000 reports in the database the public list and a report's page answer with
@@ -14,7 +14,8 @@ settings plus the bench URLs), one after the other, 3 s of warm-up each:
 - `report_page`: `GET /phan-anh/<public id>/` of a report picked at random among every public one
   (about 190,000): almost every request misses the page cache, so this is the page rendered each time.
 
-Anonymous visitors' list and report pages are cached in the shared cache (whole page, by URL and
+The old-address index is not warmed in the workers (TINHSO_WARM_ADDRESS_INDEX=0: that background build
+holds the GIL for seconds after start). Anonymous visitors' list and report pages are cached in the shared cache (whole page, by URL and
 language, 30 s at most and only until a visible change: see web/feedback/public.py); the list's count is
 cached under the same version. Each request of a figure picks one of its URLs at random (get_random.lua).
 """
@@ -85,7 +86,12 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=64)
     args = ap.parse_args()
     common.require_wrk()
-    url = (os.environ.get("BENCH_DATABASE_URL") or common.PG_URL_DEFAULT) if args.pg else None
+    # Without it each gunicorn worker spends its first seconds (tens of seconds on a loaded machine) building
+    # the old-address index in a background thread (places/address.py), holding the GIL: the floor, run
+    # first, measured a fraction of itself. Nothing measured here converts addresses.
+    os.environ["TINHSO_WARM_ADDRESS_INDEX"] = "0"
+    # its own database: other benchmarks drop and re-create tinhso_bench (common.PG_URL_DEFAULT)
+    url = (os.environ.get("BENCH_DATABASE_URL") or seed_reports.PG_URL) if args.pg else None
     var_dir = common.DEFAULT_VAR / ("reports-read-pg" if url else "reports-read")
     info = seed_reports.prepare(n=args.n, var_dir=var_dir, database_url=url, fresh=not args.reuse)
     plain, filtered = list_urls(var_dir)
@@ -105,6 +111,7 @@ def main() -> None:
         "list_filtered": [str(filtered), ""],
         "report_page": [str(public_ids), "/phan-anh/", "/"],
     }
+    load_start = round(os.getloadavg()[0], 2)
     with common.server(var_dir, url) as base:
         for path in ("/phan-anh/", f"/phan-anh/{first_id}/"):
             with urllib.request.urlopen(base + path, timeout=60) as r:
@@ -118,6 +125,7 @@ def main() -> None:
         # the floor again at the end: the machine is shared, its load moves during a run
         runs["bare_read_end"] = common.wrk(base, script=script, args=targets["bare_read"],
                                            connections=args.connections, threads=2, seconds=args.seconds)
+    load = {"start": load_start, "end": round(os.getloadavg()[0], 2)}  # the machine is shared: its 1-min load
     bare = runs["bare_read"]
     for name in ("list_plain", "list_filtered", "report_page"):
         r = runs[name]
@@ -126,7 +134,7 @@ def main() -> None:
                      connections=args.connections, figure=r, floor_bare_read=bare,
                      floor_bare_read_end=runs["bare_read_end"], ratio=common.ratio(r["rps"], bare["rps"]),
                      queries_on_cache_miss=queries[name], bar_p99_ms=100, meets_p99=r.get("p99_ms", 1e9) <= 100,
-                     errors=r["non_2xx_3xx"] + r["socket_errors"])
+                     errors=r["non_2xx_3xx"] + r["socket_errors"], load_average_1m=load)
     results.emit(benchmark="reports_read_seed", db=db, **info)
     results.save()
 

@@ -1,7 +1,7 @@
 """Fill a bench database with N realistic citizen reports, fast (raw batched inserts / COPY, not the services).
 
     .venv/bin/python bench/seed_reports.py --n 200000          # SQLite in /tmp/tinhso-bench/reports-read
-    .venv/bin/python bench/seed_reports.py --n 200000 --pg     # PostgreSQL tinhso_bench
+    .venv/bin/python bench/seed_reports.py --n 200000 --pg     # PostgreSQL tinhso_bench_reports_read
 
 What is written (on top of the demo's 12 categories and their routing): reports spread over the last
 two years (newest first ~ 275 a day), in every category (traffic and waste most often) and in every
@@ -53,6 +53,9 @@ ANSWERS = [
 STREETS = ["Hoàng Văn Thụ", "Lương Ngọc Quyến", "Phan Đình Phùng", "Cách Mạng Tháng Tám", "Quang Trung",
            "Bến Oanh", "Minh Cầu", "Đội Cấn", "Túc Duyên", "Z115"]
 NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang"]
+
+
+PG_URL = common.PG_URL_DEFAULT.rsplit("/", 1)[0] + "/tinhso_bench_reports_read"  # bench/reports_read.py's
 
 
 def _pick(rng: random.Random, weights: dict):
@@ -270,10 +273,10 @@ def prepare(*, n: int, var_dir: Path, database_url: str | None, fresh: bool = Tr
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200_000)
-    ap.add_argument("--pg", action="store_true", help=f"PostgreSQL ({common.PG_URL_DEFAULT} or $BENCH_DATABASE_URL)")
+    ap.add_argument("--pg", action="store_true", help=f"PostgreSQL ({PG_URL} or $BENCH_DATABASE_URL)")
     ap.add_argument("--var", type=Path, default=common.DEFAULT_VAR / "reports-read")
     args = ap.parse_args()
-    url = (os.environ.get("BENCH_DATABASE_URL") or common.PG_URL_DEFAULT) if args.pg else None
+    url = (os.environ.get("BENCH_DATABASE_URL") or PG_URL) if args.pg else None
     var_dir = args.var.with_name(args.var.name + "-pg") if url and args.var == common.DEFAULT_VAR / "reports-read" else args.var
     info = prepare(n=args.n, var_dir=var_dir, database_url=url)
     print(json.dumps({"benchmark": "seed_reports", "db": common.db_label(url), **info}, ensure_ascii=False))

@@ -69,16 +69,18 @@ def test_a_mail_server_failure_releases_the_unsent_and_sends_nothing_twice(late)
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == len(mail.outbox) == Warning.objects.count()
 
 
-def test_a_starting_worker_releases_the_sweep_lock_a_killed_one_left():
+def test_a_starting_worker_releases_the_sweep_locks_a_killed_one_left():
     from huey.contrib.djhuey import HUEY
 
-    from tinhso.dossiers.tasks import SWEEP_LOCK, release_sweep_lock_of_a_dead_worker
+    from tinhso.dossiers.tasks import SWEEP_LOCK, release_locks_of_a_dead_worker
 
-    lock = HUEY.lock_task(SWEEP_LOCK)
-    lock.acquire()  # what a worker killed mid-sweep leaves behind
+    locks = [HUEY.lock_task(SWEEP_LOCK), HUEY.lock_task("feedback-warnings-sweep")]
+    for lock in locks:
+        lock.acquire()  # what a worker killed mid-sweep leaves behind
     try:
-        assert lock.is_locked()
-        release_sweep_lock_of_a_dead_worker()
-        assert not lock.is_locked()
+        assert all(lock.is_locked() for lock in locks)
+        release_locks_of_a_dead_worker()
+        assert not any(lock.is_locked() for lock in locks)
     finally:
-        lock.clear()
+        for lock in locks:
+            lock.clear()

@@ -52,6 +52,8 @@ def test_province_admin_and_ioc_viewer_see_everything(data, province_admin, ioc_
         assert idx["scope"] == f"commune:{communes[0].pk}" and len(idx["indicators"]) == 16
         assert c.get(f"{API}/rankings/communes", {"period": "2026-03"}).status_code == 200
         assert c.get(f"{API}/officials/{staff_x['specialist'].pk}/evaluation", {"period": "2026"}).status_code == 200
+        late = c.get(f"{API}/dossiers", {"metric": "late_now", "scope": f"agency:{agency_x.code}"}).json()
+        assert late["count"] == 0
         series = c.get(f"{API}/timeseries", {"granularity": "week", "start": "2026-03-02", "end": "2026-03-15"}).json()
         assert [row["start"] for row in series] == ["2026-03-02", "2026-03-09"] and series[0]["received"] == 2
 
@@ -96,6 +98,9 @@ def test_bad_input_is_named_in_vietnamese(data, ioc_viewer):
     assert c.get(f"{API}/rankings/tinh").status_code == 400
     r = c.get(f"{API}/timeseries", {"start": "2026-03-10", "end": "2026-03-01"})
     assert r.status_code == 400
+    r = c.get(f"{API}/dossiers", {"metric": "5.4", "part": "numerator"})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "part"
+    assert c.get(f"{API}/reports", {"metric": "reports_received", "part": "bad"}).status_code == 400
 
 
 def test_evaluation_pages_and_downloads(data, staff_x, staff_y, citizen_a):

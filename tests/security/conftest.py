@@ -25,6 +25,7 @@ from PIL import Image
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PASSWORD = "Mat-khau-rat-dai-1"
 
+X_CODE, Y_CODE = "000.51.19.H55", "000.52.19.H55"  # the identifier codes of agencies X and Y
 ACTORS = ("anonymous", "citizen_a", "citizen_b",
           "x_receiver", "x_specialist", "x_leader", "y_receiver", "y_specialist", "y_leader",
           "ioc_viewer", "province_admin")
@@ -120,8 +121,8 @@ def build_world() -> World:
 
     w = World()
     c0, c1 = list(Commune.objects.filter(province_id="19").order_by("code")[:2])
-    x = Agency.objects.create(code="000.51.19.H55", name=f"UBND {c0.name}", kind="ubnd_xa", province_id="19", commune=c0)
-    y = Agency.objects.create(code="000.52.19.H55", name=f"UBND {c1.name}", kind="ubnd_xa", province_id="19", commune=c1)
+    x = Agency.objects.create(code=X_CODE, name=f"UBND {c0.name}", kind="ubnd_xa", province_id="19", commune=c0)
+    y = Agency.objects.create(code=Y_CODE, name=f"UBND {c1.name}", kind="ubnd_xa", province_id="19", commune=c1)
     p = Agency.objects.create(code="000.00.00.H59", name="UBND tỉnh (ma trận quyền)", kind="ubnd_tinh", province_id="19")
     u = w.users
     u["anonymous"] = None

@@ -11,9 +11,9 @@ world, and a callable value in a body (a file) is called for each request."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from .conftest import pdf
+from .conftest import X_CODE, pdf
 
 # --- actors ---------------------------------------------------------------------------------------
 
@@ -33,6 +33,9 @@ ALL = SIGNED_IN | {ANON}
 SEES_X = X_STAFF | {IOC, PADMIN}              # dossiers of agency X: its officials, IOC viewers, the province admin
 HANDLERS = frozenset({XS, XL, YS, YL})        # feedback: specialists and leaders of a handling agency
 RECEIVERS = frozenset({XR, YR})
+PROVINCE_VIEWERS = frozenset({IOC, PADMIN})   # IOC and scoring: the whole province
+IOC_USERS = PROVINCE_VIEWERS | {XL, YL}       # IOC and rankings: province viewers, and leaders for their agency
+X_FIGURES = PROVINCE_VIEWERS | {XL}           # agency X's figures: province viewers and X's leader
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -47,16 +50,17 @@ class Route:
     data: Any = None                                  # form/multipart body of POST/PUT/PATCH (dict or callable(world))
     json: Any = None                                  # JSON body instead of `data`
     ok: frozenset = frozenset()                       # statuses an allowed actor may get (default: 2xx, 3xx)
+    writes: bool = True                               # an allowed POST must write (proves the body is valid)
     note: str = ""
 
 
 def R(pattern: str, args: dict | None = None, *, url: str | None = None, query: str = "", data: Any = None,
-      json: Any = None, ok=(), note: str = "", **allowed: frozenset) -> Route:
+      json: Any = None, ok=(), writes: bool = True, note: str = "", **allowed: frozenset) -> Route:
     """One line per route: R("path/<int:pk>/", {"pk": "@d_proc"}, GET=SEES_X, POST=NOBODY, data={...})."""
     unknown = set(allowed) - set(METHODS)
     assert not unknown, f"{pattern}: unknown methods {unknown}"
     return Route(pattern, args or {}, {m: frozenset(v) for m, v in allowed.items()}, url, query, data, json,
-                 frozenset(ok), note)
+                 frozenset(ok), writes, note)
 
 
 # --- bodies ---------------------------------------------------------------------------------------
@@ -122,6 +126,28 @@ def _apologize_api(w) -> dict:
     return {"reason": "Chờ xác minh của cơ quan khác", "new_due_at": (w["d_proc"].due_at + dt.timedelta(days=10)).isoformat()}
 
 
+def _agency_csv():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    rows = "ma_dinh_danh,ten_co_quan,loai\n000.59.19.H55,UBND xã nhập từ tệp (ma trận quyền),ubnd_xa\n"
+    return SimpleUploadedFile("co-quan.csv", rows.encode("utf-8"), content_type="text/csv")
+
+
+def _catalog_json(w):
+    """The world's procedure exported, renamed: importing it replaces the procedure."""
+    import json as jsonlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tinhso.catalog.exchange import export_dict
+    from tinhso.catalog.models import Procedure
+
+    data = export_dict(Procedure.objects.filter(pk=w["procedure"].pk))
+    data["procedures"][0]["name"] = "Đăng ký khai sinh (nhập từ tệp)"
+    body = jsonlib.dumps(data, ensure_ascii=False).encode("utf-8")
+    return lambda: SimpleUploadedFile("thu-tuc.json", body, content_type="application/json")
+
+
 def _open311_post(w) -> dict:
     return {"api_key": w["api_key"], "service_code": w["category"].code, "address_id": w["agency_x"].commune_id,
             "description": "Cây đổ chắn ngang đường sau mưa bão."}
@@ -135,8 +161,8 @@ MATRIX: list[Route] = [
     # public pages
     R("", GET=ALL),
     R("healthz", GET=ALL),
-    R("i18n/setlang/", GET=ALL, POST=ALL, data={"language": "en", "next": "/"},
-      note="Django's language switch; GET only redirects"),
+    R("i18n/setlang/", GET=ALL, POST=ALL, data={"language": "en", "next": "/"}, writes=False,
+      note="Django's language switch (a cookie); GET only redirects"),
     R("xa-phuong/", GET=ALL),
     R("co-quan/", GET=ALL),
     R("lich-lam-viec/", GET=ALL),
@@ -154,7 +180,7 @@ MATRIX: list[Route] = [
     # agencies (province administrator)
     R("co-quan/them/", GET={PADMIN}, POST={PADMIN},
       data={"code": "000.53.19.H55", "name": "UBND xã mới (ma trận quyền)", "kind": "ubnd_xa"}),
-    R("co-quan/nhap-tep/", GET={PADMIN}, POST={PADMIN}),
+    R("co-quan/nhap-tep/", GET={PADMIN}, POST={PADMIN}, data={"file": _agency_csv}),
     R("co-quan/<str:code>/sua/", {"code": "@agency_y.code"}, GET={PADMIN}, POST={PADMIN},
       data=lambda w: {"code": w["agency_y"].code, "name": "UBND (đã đổi tên)", "kind": "ubnd_xa",
                       "commune_code": w["agency_y"].commune_id}),
@@ -174,7 +200,7 @@ MATRIX: list[Route] = [
     # working calendar (province administrator)
     R("lich-lam-viec/quan-tri/", GET={PADMIN}),
     R("lich-lam-viec/quan-tri/them/", GET={PADMIN}, POST={PADMIN},
-      data={"date": "2027-03-15", "kind": "off", "name": "Ngày nghỉ (ma trận quyền)", "source": "Quyết định 1/QĐ-UBND"}),
+      data={"date": "2027-03-15", "kind": "day_off", "name": "Ngày nghỉ (ma trận quyền)", "source": "Quyết định 1/QĐ-UBND"}),
     R("lich-lam-viec/quan-tri/<int:pk>/sua/", {"pk": "@calendar_entry"}, GET={PADMIN}, POST={PADMIN},
       data=lambda w: {"date": w["calendar_entry"].date.isoformat(), "kind": w["calendar_entry"].kind,
                       "name": "Đã sửa (ma trận quyền)", "source": w["calendar_entry"].source or "Quyết định"}),
@@ -186,7 +212,7 @@ MATRIX: list[Route] = [
     # catalog administration (province administrator; agency administrators for their own procedures)
     R("quan-ly/thu-tuc/", GET={PADMIN}),
     R("quan-ly/thu-tuc/them/", GET={PADMIN}, POST={PADMIN}, data=_new_procedure_form),
-    R("quan-ly/thu-tuc/nhap/", GET={PADMIN}, POST={PADMIN}),
+    R("quan-ly/thu-tuc/nhap/", GET={PADMIN}, POST={PADMIN}, data=lambda w: {"file": _catalog_json(w)}),
     R("quan-ly/thu-tuc/xuat/", GET={PADMIN}),
     R("quan-ly/thu-tuc/<str:code>/", {"code": "@procedure.code"}, GET={PADMIN}, POST={PADMIN}, data=_procedure_form),
     R("quan-ly/thu-tuc/<str:code>/cong-bo/", {"code": "@procedure.code"}, POST={PADMIN}, data={"published": "0"}),
@@ -285,13 +311,13 @@ MATRIX: list[Route] = [
     R("api/v1/calendar/days", query="year=2026&month=2", GET=ALL),
     R("api/v1/people/me", GET=SIGNED_IN),
     R("api/v1/people/me/phone/send-code", POST=SIGNED_IN, json={"phone": "0912345678"}),
-    R("api/v1/people/me/phone/confirm", POST=SIGNED_IN, json={"code": "000000"}, ok={400},
+    R("api/v1/people/me/phone/confirm", POST=SIGNED_IN, json={"code": "000000"}, ok={400}, writes=False,
       note="allowed: no code was sent, so the answer is a 400 about the code"),
-    R("api/v1/people/cccd/validate", POST=ALL, json={"cccd": "019090001234", "date_of_birth": "01/05/1990", "gender": "nam"}),
+    R("api/v1/people/cccd/validate", POST=ALL, writes=False, json={"cccd": "019090001234", "date_of_birth": "01/05/1990", "gender": "nam"}),
     R("api/v1/catalog/procedures", GET=ALL),
     R("api/v1/catalog/procedures/<code>", {"code": "@procedure.code"}, GET=ALL),
     R("api/v1/catalog/fields", GET=ALL),
-    R("api/v1/catalog/procedures/<code>/validate-form", {"code": "@procedure.code"}, POST=ALL,
+    R("api/v1/catalog/procedures/<code>/validate-form", {"code": "@procedure.code"}, POST=ALL, writes=False,
       json={"data": {"ho_ten_tre": "Nguyễn Minh Khang"}}),
     R("api/v1/track/<code>", {"code": "@d_proc.code"}, GET=ALL),
     R("api/v1/dossiers", GET=SIGNED_IN, POST=CITIZENS, data=_api_submit),
@@ -324,6 +350,40 @@ MATRIX: list[Route] = [
     R("api/v1/datastore/access-log", GET=CITIZENS),
     R("api/v1/datastore/dossiers/<pk>/documents", PK, GET=X_STAFF),
     R("api/v1/datastore/dossiers/<pk>/documents/<doc_id>", {"pk": "@d_proc", "doc_id": "@doc_a"}, GET=X_STAFF),
+
+    # the operations centre (IOC) and index 766 scoring: figures, never changed through these routes
+    R("ioc/", GET=IOC_USERS, note="leaders see their own agency (home scope)"),
+    R("ioc/man-hinh-lon/", GET=IOC_USERS),
+    R("ioc/chi-tieu/", query=f"chi_so=received&pham_vi=agency:{X_CODE}", GET=X_FIGURES),
+    R("ioc/ho-so/", query=f"chi_so=received&pham_vi=agency:{X_CODE}", GET=X_FIGURES),
+    R("ioc/phan-anh/", query=f"chi_so=reports_received&pham_vi=agency:{X_CODE}", GET=X_FIGURES),
+    R("ioc/xa-phuong/", GET=PROVINCE_VIEWERS),
+    R("ioc/ban-do/", GET=PROVINCE_VIEWERS),
+    R("ioc/dien-bien/", query=f"pham_vi=agency:{X_CODE}", GET=X_FIGURES),
+    R("ioc/chi-so-766/", query=f"pham_vi=agency:{X_CODE}", GET=X_FIGURES),
+    R("ioc/bao-cao-thang/", GET=PROVINCE_VIEWERS),
+    R("diem-so/", GET=IOC_USERS),
+    R("diem-so/can-bo/toi/", GET=OFFICIALS, note="every official sees their own evaluation"),
+    R("diem-so/can-bo/<int:user_id>/", {"user_id": "@x_specialist"}, GET=PROVINCE_VIEWERS | {XS, XL}),
+    R("diem-so/can-bo/<int:user_id>/phieu.pdf", {"user_id": "@x_specialist"}, GET=PROVINCE_VIEWERS | {XS, XL}),
+    R("diem-so/can-bo/<int:user_id>/phieu.xlsx", {"user_id": "@x_specialist"}, GET=PROVINCE_VIEWERS | {XS, XL}),
+    R("api/v1/ioc/overview", query=f"scope=agency:{X_CODE}", GET=X_FIGURES),
+    R("api/v1/ioc/communes", GET=PROVINCE_VIEWERS),
+    R("api/v1/ioc/series", query=f"scope=agency:{X_CODE}", GET=X_FIGURES),
+    R("api/v1/ioc/index766", query=f"scope=agency:{X_CODE}", GET=X_FIGURES),
+    R("api/v1/ioc/breakdown", query=f"metric=received&scope=agency:{X_CODE}&by=official", GET=X_FIGURES),
+    R("api/v1/ioc/dossiers", query=f"metric=received&scope=agency:{X_CODE}", GET=X_FIGURES),
+    R("api/v1/ioc/map", GET=PROVINCE_VIEWERS),
+    R("api/v1/scoring/overview", GET=PROVINCE_VIEWERS),
+    R("api/v1/scoring/agencies/<code>/overview", {"code": X_CODE}, GET=X_FIGURES),
+    R("api/v1/scoring/agencies/<code>/officials", {"code": X_CODE}, GET=X_FIGURES),
+    R("api/v1/scoring/communes", GET=PROVINCE_VIEWERS),
+    R("api/v1/scoring/index766", query=f"scope=agency:{X_CODE}", GET=X_FIGURES),
+    R("api/v1/scoring/timeseries", query=f"scope=agency:{X_CODE}", GET=X_FIGURES),
+    R("api/v1/scoring/rankings/<kind>", {"kind": "agencies"}, GET=IOC_USERS),
+    R("api/v1/scoring/officials/<user_id>/evaluation", {"user_id": "@x_specialist"}, GET=PROVINCE_VIEWERS | {XS, XL}),
+    R("api/v1/scoring/dossiers", query=f"metric=received&scope=agency:{X_CODE}", GET=X_FIGURES),
+    R("api/v1/scoring/reports", query=f"metric=reports_received&scope=agency:{X_CODE}", GET=X_FIGURES),
 
     # Open311 GeoReport v2: reads are public; a report is sent with an API key (any caller holding one)
     R(r"open311/discovery\.(?P<fmt>[A-Za-z0-9]+)$", url="/open311/discovery.json", GET=ALL),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json as jsonlib
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -120,8 +121,6 @@ def url_of(route: Route, world) -> str:
     else:
         path = "/" + route.pattern
         for key, value in args.items():
-            import re
-
             path, n = re.subn(r"<(?:\w+:)?%s>" % key, str(value), path)
             assert n == 1, f"{route.pattern}: no <{key}> in the route"
         assert "<" not in path, f"{route.pattern}: give a value for every part of the URL in args"
@@ -244,7 +243,7 @@ def send(client, method: str, url: str, body=None, content_type: str = MULTIPART
 
 
 def run_request(world, actor: str, method: str, url: str, body, content_type: str, *, expect: str,
-                baseline: Snapshot | None, ok_status=None) -> str | None:
+                baseline: Snapshot | None, ok_status=None, must_write: bool = False) -> str | None:
     """Send one request in a savepoint (rolled back); return what went wrong (without the actor), or None."""
     client = world.clients[actor]
     cookies = copy.deepcopy(client.cookies)
@@ -261,7 +260,12 @@ def run_request(world, actor: str, method: str, url: str, body, content_type: st
         where = f" → {response['Location']}" if response.status_code in REDIRECTS else ""
         if expect == "allowed":
             good = response.status_code in ok_status if ok_status else got == "allowed"
-            return None if good else f"expected allowed, got {response.status_code}{where}"
+            if not good:
+                return f"expected allowed, got {response.status_code}{where}"
+            if must_write and rows_written() == written:
+                return (f"allowed ({response.status_code}{where}) but wrote nothing: give the entry a valid body "
+                        f"and an object in the right state (or writes=False)")
+            return None
         if got != "denied":
             return f"expected denied, got {response.status_code}{where}"
         if baseline is not None and rows_written() != written:
@@ -309,7 +313,7 @@ def test_route(world, route: Route):
             body, content_type = body_of(route, world) if method != "GET" else (None, "")
             problems.add(actor, method, url, run_request(
                 world, actor, method, url, body, content_type, baseline=baseline, ok_status=route.ok,
-                expect="allowed" if actor in allowed else "denied"))
+                must_write=method == "POST" and route.writes, expect="allowed" if actor in allowed else "denied"))
     assert not problems, f"{route.pattern}:\n" + problems.report()
 
 
@@ -358,8 +362,6 @@ def test_a_refusal_that_writes_is_caught(world):
 
 def _rule_url(pattern: str) -> str:
     """A URL for a route of a rule: path converters and regex groups filled with harmless values."""
-    import re
-
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: RULE_URL_ARGS.get(m.group(1), "1"), pattern)
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: RULE_URL_ARGS.get(m.group(1), "1"), path)
     path = path.replace("^", "").replace("$", "").replace("\\.", ".")

@@ -261,8 +261,8 @@ def test_citizen_account_pages_and_messages_in_the_chosen_language(client, lang)
     response = client.post(reverse("account_login"), {"login": citizen.username, "password": "sai-mat-khau-0"})
     _check(response, lang, [("Số CCCD (hoặc tên đăng nhập) hoặc mật khẩu không đúng.",
                              "The citizen ID (CCCD) number (or username) or the password is incorrect.")])
-    _check(_sign_in(client, citizen), lang, [("Đăng nhập thành công với tài khoản 019090123456.",
-                                              "Successfully signed in as 019090123456.")])
+    _check(_sign_in(client, citizen), lang, [("Đăng nhập thành công với tài khoản Nguyễn Văn An.",
+                                              "Successfully signed in as Nguyễn Văn An.")])
 
     _check(client.get(reverse("mfa_index")), lang, MFA_OFF)
     _check(client.get(reverse("account_change_password")), lang, PASSWORD_CHANGE)

@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tinhso.api.errors import ErrorOut
+from tinhso.api.pagination import BoundedPageNumberPagination
 from tinhso.catalog import selectors
 from tinhso.catalog.exchange import procedure_to_dict
 
@@ -46,7 +47,7 @@ class ValidateOut(Schema):
 
 
 @router.get("/procedures", response=list[ProcedureSummary])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPageNumberPagination, page_size=20)
 def procedures(request, q: str = "", field: str = "", level: str = "", agency: str = ""):
     """Published procedures; `q` matches every word without regard to diacritics."""
     return selectors.procedures_search(q=q, field=field, level=level, agency=agency)

@@ -22,10 +22,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from tinhso.api.errors import ErrorOut
+from tinhso.api.pagination import BoundedPageNumberPagination
 from tinhso.catalog import selectors as catalog_selectors
 from tinhso.dossiers import access, documents, selectors, services
 from tinhso.dossiers.models import Dossier, Warning
@@ -409,7 +410,7 @@ def dossier_submit(request, procedure: Form[str] = "", agency: Form[int | None] 
 
 
 @router.get("/dossiers", response=list[DossierSummary], summary="Danh sách hồ sơ")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPageNumberPagination, page_size=20)
 def dossier_list(request, box: str = "all", q: str = ""):
     """A citizen: their own dossiers. An official: their agency's, by inbox `box` (new, to_process,
     to_approve, to_return, due_soon, late, paused, all) and search `q` (code, CCCD, name without diacritics)."""

@@ -21,10 +21,10 @@ class ErrorOut(Schema):
 # (see document_layer_errors): bad JSON (400), input not matching the schema (422), no session (401),
 # a missing CSRF token on a session-authenticated write or an action not allowed (403).
 LAYER_ERRORS = {
-    "400": "Nội dung gửi lên không đọc được (JSON hoặc biểu mẫu hỏng), hoặc dữ liệu không hợp lệ.",
-    "401": "Chưa đăng nhập.",
-    "403": "Thiếu mã CSRF (ghi bằng phiên đăng nhập), hoặc không có quyền.",
-    "422": "Dữ liệu không đúng lược đồ: kiểu, định dạng hoặc trường bắt buộc.",
+    400: "Nội dung gửi lên không đọc được (JSON hoặc biểu mẫu hỏng), hoặc dữ liệu không hợp lệ.",
+    401: "Chưa đăng nhập.",
+    403: "Thiếu mã CSRF (ghi bằng phiên đăng nhập), hoặc không có quyền.",
+    422: "Dữ liệu không đúng lược đồ: kiểu, định dạng hoặc trường bắt buộc.",
 }
 
 
@@ -40,14 +40,15 @@ def document_layer_errors(schema: dict) -> dict:
         for operation in methods.values():
             codes = []
             if operation.get("requestBody"):
-                codes.append("400")
+                codes.append(400)
             if operation.get("requestBody") or operation.get("parameters"):
-                codes.append("422")
+                codes.append(422)
             if operation.get("security"):
-                codes += ["401", "403"]
+                codes += [401, 403]
             responses = operation.setdefault("responses", {})
             for code in codes:
-                responses.setdefault(code, {"description": LAYER_ERRORS[code], **ref})
+                if code not in responses and str(code) not in responses:  # ninja keys them by int
+                    responses[code] = {"description": LAYER_ERRORS[code], **ref}
     return schema
 
 

@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from tinhso.api.pagination import BoundedPageNumberPagination
 from tinhso.places.models import Agency
 from tinhso.scoring import access, selectors
 from tinhso.scoring.periods import period_parse, scope_parse
@@ -327,7 +328,7 @@ def _metric_check(metric: str, allowed, part: str):
 
 
 @router.get("/dossiers", response={200: list[CountedDossierOut], **ERRORS}, summary="Hồ sơ sau một con số")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def counted_dossiers(request, metric: str, scope: str = "province", period: str = "", part: str = "numerator"):
     """Exactly the dossiers a number counts (`metric`: received, online, late_now, paused_now, 2.1, 3.3 …).
     For late_now / paused_now / open_now an empty period means every dossier open now."""
@@ -343,13 +344,16 @@ def counted_dossiers(request, metric: str, scope: str = "province", period: str 
 
 
 @router.get("/reports", response={200: list[CountedReportOut], **ERRORS}, summary="Phản ánh sau một con số")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def counted_reports(request, metric: str, scope: str = "province", period: str = "", part: str = "numerator"):
     """Exactly the reports a number counts (`metric`: reports_received, reports_open, reports_late, 5.2, 5.3).
     Never who reported."""
     s = _scope(request, scope)
     _metric_check(metric, selectors.REPORT_METRICS, part)
     p = None if (metric in ("reports_open", "reports_late") and not period) else period_parse(period)
-    return selectors.reports_counted(metric, s, p, part=part).values(
-        "public_id", "category_id", "commune_id", "agency_id", "state", "created_at", "due_at", "answered_at")
+    try:
+        return selectors.reports_counted(metric, s, p, part=part).values(
+            "public_id", "category_id", "commune_id", "agency_id", "state", "created_at", "due_at", "answered_at")
+    except ValueError:
+        raise ValidationError({"part": [_("Số liệu này không có phần “%(p)s”.") % {"p": part}]}) from None
 

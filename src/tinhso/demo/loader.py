@@ -11,7 +11,7 @@ from .accounts import CITIZENS, DEMO_PASSWORD, OFFICIALS, load_accounts
 from .dossiers import load_dossiers
 from .reports import load_reports
 
-DEMO_SIMULATION_DOSSIERS = 20_000  # the demo's simulated year (a few seconds); 0: none
+DEMO_SIMULATION_DOSSIERS = 10_000  # the demo's simulated year (a few seconds on an idle machine); 0: none
 
 
 def load_demo(*, simulate_dossiers: int = DEMO_SIMULATION_DOSSIERS) -> dict:

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 from tinhso.audit import hashing
 from tinhso.datastore.services import RESULT_FACTS
-from tinhso.datastore.vocabulary import result_kind_for
 from tinhso.dossiers.models import (Apology, Complaint, Dossier, DossierComponent, DossierEvent, DossierStep,
                                     Handover, PaymentRequest, Rating, SupplementRequest)
 from tinhso.audit.models import ChainHead, ChainLink
@@ -87,6 +86,10 @@ PAYMENT_COLUMNS = ["id", "dossier_id", "requested_by_id", "requested_at", "amoun
 APOLOGY_COLUMNS = ["id", "dossier_id", "created_by_id", "created_at", "reason", "previous_due_at", "new_due_at"]
 RATING_COLUMNS = ["id", "dossier_id", "level", "criteria", "comment", "created_at"]
 COMPLAINT_COLUMNS = ["id", "dossier_id", "author_id", "text", "created_at"]
+
+
+def _first(item):
+    return item[0]
 
 
 def _pick(rnd, items):
@@ -181,12 +184,13 @@ class Proc:
     items_json: list = field(default_factory=list)  # per component: '{"items":[...]}', items for the request
 
 
-@dataclass
 class ChunkRows:
-    rows: dict[str, list] = field(default_factory=dict)
+    """The rows of one chunk, by table (`out.event.append(row)`; `out.rows` by name)."""
 
-    def add(self, name: str, row: tuple) -> None:
-        self.rows.setdefault(name, []).append(row)
+    def __init__(self, names):
+        self.rows = {name: [] for name in names}
+        for name, rows in self.rows.items():
+            setattr(self, name, rows)
 
 
 class FormBuilder:
@@ -335,14 +339,13 @@ class DossierStory:
         resets = []       # instants the dossier's warned flags were reset (reception, resumption, apology)
         t_last = t_sub
         late_planned = False
-        comp_rows = out.rows.setdefault("component", [])
-        sample_pdf = self.samples["pdf"]
+        comp_rows = out.component
 
         def handover(order: int, at: int, giver, receiver, result: str) -> None:
             hid = ids["handover"]
             ids["handover"] = hid + 1
             due_s = s_due[order - 1]
-            out.add("handover", (hid, did, order, agency_id, db(at), giver, receiver, result, db(due_s),
+            out.handover.append((hid, did, order, agency_id, db(at), giver, receiver, result, db(due_s),
                                  self.timeliness(at, due_s)))
 
         def advance(at: int, giver, receiver, result: str, to_kind: str | None = None) -> None:
@@ -484,10 +487,10 @@ class DossierStory:
                     t_last = t_pr
                     t_pay = t_pr + 300 + int(rnd() ** 2 * 2 * DAY)
                     if t_pay > end:
-                        out.add("payment", (pay_id, did, rcv, db(t_pr), p.fee, purpose, qr, None, ""))
+                        out.payment.append((pay_id, did, rcv, db(t_pr), p.fee, purpose, qr, None, ""))
                         break
                     ref = f"FT{st.local_date_iso(t_pay)[2:4]}{rng.randrange(10**11):011d}"
-                    out.add("payment", (pay_id, did, rcv, db(t_pr), p.fee, purpose, qr, db(t_pay), ref))
+                    out.payment.append((pay_id, did, rcv, db(t_pr), p.fee, purpose, qr, db(t_pay), ref))
                     paid_at = t_pay
                     resume(t_pay)
                     ev((t_pay, cit.id, "pay", 6, 4, cur, "", "[]", '{"reference":"%s"}' % ref))
@@ -555,7 +558,7 @@ class DossierStory:
                     t_sup = t_sr + 2 * 3600 + int(rnd() ** 2 * 6 * DAY)
                     if rnd() < 0.04:  # the citizen never supplies: the leader stops the dossier
                         t_x = tl.add(t_sr + 15 * DAY, 3600)
-                        out.add("supplement", (sup_id, did, spc, db(t_sr), reason, items_json, None, ""))
+                        out.supplement.append((sup_id, did, spc, db(t_sr), reason, items_json, None, ""))
                         if t_x <= end:
                             note = texts.STOP_REASONS[0]
                             ev((t_x, ldr, "stop", 5, 8, cur, note, "[]", "{}"))
@@ -563,11 +566,11 @@ class DossierStory:
                         gave_up = True
                         break
                     if t_sup > end:
-                        out.add("supplement", (sup_id, did, spc, db(t_sr), reason, items_json, None, ""))
+                        out.supplement.append((sup_id, did, spc, db(t_sr), reason, items_json, None, ""))
                         gave_up = True
                         break
                     answer = _pick(rnd, texts.SUPPLY_NOTES)
-                    out.add("supplement", (sup_id, did, spc, db(t_sr), reason, items_json, db(t_sup), answer))
+                    out.supplement.append((sup_id, did, spc, db(t_sr), reason, items_json, db(t_sup), answer))
                     att = components_uploaded(t_sup, {ckey}, supplement_count)
                     resume(t_sup)
                     ev((t_sup, cit.id, "supply", 5, 4, cur, answer, "[" + ",".join(att) + "]",
@@ -646,7 +649,7 @@ class DossierStory:
                         text = _pick(rnd, texts.COMPLAINTS)
                         cid = ids["complaint"]
                         ids["complaint"] = cid + 1
-                        out.add("complaint", (cid, did, cit.id, text, db(t_c)))
+                        out.complaint.append((cid, did, cit.id, text, db(t_c)))
                         ev((t_c, cit.id, "complain", 10, 10, None, "Phản ánh: " + text[:200], "[]",
                             '{"complaint":%d}' % cid))
                         self.stats["complaints"] += 1
@@ -678,10 +681,10 @@ class DossierStory:
                 elif tl.W(sdue) - tl.W(fin) <= HORIZON:
                     start = max([s_start[i]] + [x for x in s_resets[i] if x <= fin])
                     wds = fin > start
-            out.add("step", (sid, did, order, skind, sname, srole, share, agency_id, s_assignee[i],
+            out.step.append((sid, did, order, skind, sname, srole, share, agency_id, s_assignee[i],
                              db(s_due[i]), st.db_or_none(s_start[i]), st.db_or_none(s_fin[i]), s_status[i], wds, wl))
         dbn = st.db_or_none
-        out.add("dossier", (
+        out.dossier.append((
             did, code, p.id, p.code, p.name, agency_id, channel, state, cit.id, cit.name, cit.cccd, cit.phone,
             cit.email, cit.address, form_json, cit.key + " " + p.key, None, p.kind, p.amount, db(t_sub),
             dbn(received_at), dbn(cf), dbn(due), dbn(original_due), dbn(paused_at), paused_total, dbn(finished_at),
@@ -704,7 +707,7 @@ class DossierStory:
         aid = ids["apology"]
         ids["apology"] = aid + 1
         st = self.st
-        out.add("apology", (aid, did, ldr, st.db(at), reason, st.db(due), st.db(new_due)))
+        out.apology.append((aid, did, ldr, st.db(at), reason, st.db(due), st.db(new_due)))
         ev((at, ldr, "apologize", state, state, cur, reason, "[]",
             '{"new_due_at":"%s","previous_due_at":"%s"}' % (st.iso_local(new_due), st.iso_utc(due))))
         self.stats["apologies"] += 1
@@ -728,12 +731,12 @@ class DossierStory:
                 except ValueError:
                     continue
         res = self.samples["result"]
-        out.add("document", (doc_id, cit.id, p.doc_type, p.result_name[:300], code, agency_name[:300], issued, valid,
+        out.document.append((doc_id, cit.id, p.doc_type, p.result_name[:300], code, agency_name[:300], issued, valid,
                              res.name, result_name[:200], "application/pdf", res.size, res.sha256, "tinhso", did, None,
                              facts_json, st.db(at), None))
         eid = ids["domainevent"]
         ids["domainevent"] = eid + 1
-        out.add("domainevent", (eid, "datastore.result_delivered", ldr, "datastore.storeddocument", str(doc_id),
+        out.domainevent.append((eid, "datastore.result_delivered", ldr, "datastore.storeddocument", str(doc_id),
                                 '{"dossier": "%s", "owner": %d, "doc_type": "%s"}' % (code, cit.id, p.doc_type),
                                 st.db(at)))
 
@@ -753,7 +756,7 @@ class DossierStory:
         comment = _pick(rnd, texts.RATING_COMMENTS[level])
         rid = ids["rating"]
         ids["rating"] = rid + 1
-        out.add("rating", (rid, did, level, CRITERIA_JSON[bits], comment, self.st.db(at)))
+        out.rating.append((rid, did, level, CRITERIA_JSON[bits], comment, self.st.db(at)))
         label = {"satisfied": "Hài lòng", "acceptable": "Chấp nhận được", "unsatisfied": "Không hài lòng"}[level]
         ev((at, citizen_id, "rate", 10, 10, None, "Đánh giá: " + label, "[]", '{"rating":"%s"}' % level))
         self.stats["ratings"] += 1
@@ -765,12 +768,13 @@ class DossierStory:
         stream = f"dossier:{did}"
         sdid = str(did)
         prev = hashing.GENESIS
-        ev_rows = out.rows.setdefault("event", [])
-        link_rows = out.rows.setdefault("link", [])
+        ev_rows = out.event
+        link_rows = out.link
         sha = hashlib.sha256
         eid, lid = ids["event"], ids["link"]
         seq = 0
         last_at = None
+        events.sort(key=_first)  # the rating and a complaint come in either order; transitions are ordered
         for (at, actor, action, fs, ts, step, note, att, data) in events:
             seq += 1
             at_db = st.db(at)
@@ -789,4 +793,4 @@ class DossierStory:
             last_at = at_db
         ids["event"], ids["link"] = eid, lid
         if seq:
-            out.add("head", (stream, seq, prev, last_at))
+            out.head.append((stream, seq, prev, last_at))

@@ -17,7 +17,7 @@ from tinhso.feedback.models import Report, ReportEvent
 
 from . import sim_texts as texts
 from .sim_calendar import DAY, Stamps, Timeline
-from .sim_people import EVENT_COLUMNS, Citizen
+from .sim_people import EVENT_COLUMNS
 from .sim_writer import Table
 
 CATEGORY_WEIGHTS = {"giao-thong": 22.7, "moi-truong": 11, "rac-thai": 14, "trat-tu-do-thi": 12, "dien-chieu-sang": 9,
@@ -185,7 +185,7 @@ class ReportStory:
             break
         if state in ("accepted", "assigned", "in_progress"):
             self.stats["open"] += 1
-        out.add("report", (
+        out.report.append((
             rid, public_id, cat_id, description, attributes, None, None, address, commune, urgency, state, cit.id,
             "", "", "", "", "", "web", "", None, agency_id, None, reject_reason, reject_note, None, answer,
             st.db_or_none(due), st.db_or_none(accepted_at), st.db_or_none(answered_at), st.db_or_none(closed_at),
@@ -202,9 +202,9 @@ class ReportStory:
                 current = to_state
             eid = ids["reportevent"]
             ids["reportevent"] = eid + 1
-            out.add("reportevent", (eid, rid, actor, db(at), action, from_state, to_state, note,
+            out.reportevent.append((eid, rid, actor, db(at), action, from_state, to_state, note,
                                     action in PUBLIC_ACTIONS))
             did = ids["domainevent"]
             ids["domainevent"] = did + 1
-            out.add("domainevent", (did, f"feedback.report_{action}", actor, "feedback.report", str(rid),
+            out.domainevent.append((did, f"feedback.report_{action}", actor, "feedback.report", str(rid),
                                     json.dumps(data, ensure_ascii=False), db(at)))

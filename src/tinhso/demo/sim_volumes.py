@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from .sim_calendar import DAY, LOCAL_OFFSET, Timeline
+from .sim_calendar import DAY, Timeline
 
 # Relative yearly volume by procedure code (unknown procedures: 1).
 PROCEDURE_WEIGHTS = {
@@ -161,6 +161,3 @@ class Moments:
     def online_moment(self, day_start: int) -> int:
         return day_start + self.online() * 3600 + int(self.rng.random() * 3600)
 
-
-__all__ = ["PROCEDURE_WEIGHTS", "Moments", "day_weights", "split_counts", "weighted_picker", "tet_holiday",
-           "LOCAL_OFFSET"]

@@ -27,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from tinhso.catalog.models import Procedure, StepKind
 from tinhso.catalog.text import search_key
@@ -41,12 +42,13 @@ from tinhso.places.models import Agency
 from . import sim_dossiers, sim_reports
 from .sim_calendar import DAY, Stamps, Timeline, epoch, local_date, local_midnight
 from .sim_people import Names, SampleFile, citizen_pool, official_pools
+from .sim_pipeline import Chunk, Pipeline, Sequence
 from .sim_volumes import PROCEDURE_WEIGHTS, Moments, day_weights, split_counts, weighted_picker
 from .sim_writer import Writer, bulk_session
 
 EVENT_NAME = "demo.simulated"
 DEFAULT_SEED = 2026
-CHUNK = 10_000            # dossiers per transaction (whole days)
+CHUNK = 5_000             # dossiers per transaction (whole days)
 REPORT_CHUNK = 20_000
 ONLINE_BAND = (0.60, 0.70)  # the share of channel 2 the simulation aims at (issue 6)
 LATE_BAND = (0.02, 0.05)
@@ -109,9 +111,9 @@ def _period(year: int, until: dt.datetime | None) -> tuple[int, int]:
     end = local_midnight(dt.date(year + 1, 1, 1))
     limit = epoch(until) if until is not None else epoch(timezone.now())
     if limit <= start + DAY:
-        raise SimulationError(
-            f"Năm {year} chưa bắt đầu (hoặc mới bắt đầu chưa đầy một ngày) tính đến thời điểm mô phỏng: "
-            "hãy chọn năm đã qua hoặc một mốc --until sau ngày 01/01.")
+        raise SimulationError(_(
+            "Năm %(year)s chưa bắt đầu (hoặc mới bắt đầu chưa đầy một ngày) tính đến thời điểm mô phỏng: "
+            "hãy chọn năm đã qua hoặc một mốc --until sau ngày 01/01.") % {"year": year})
     return start, min(end, limit)
 
 
@@ -164,17 +166,20 @@ def _rollups_rebuild() -> str:
 
 
 def simulate(*, year: int, dossiers: int, seed: int = DEFAULT_SEED, until: dt.datetime | None = None,
-             reports: int | None = None, append: bool = False, rollups: bool = True, progress=None) -> SimulationResult:
-    """Fill the demo province with a simulated year (see the module's docstring). Raises SimulationError."""
+             reports: int | None = None, append: bool = False, rollups: bool = True, progress=None,
+             threaded: bool | None = None) -> SimulationResult:
+    """Fill the demo province with a simulated year (see the module's docstring). Raises SimulationError.
+    `threaded`: write in a second thread while generating (default: unless called inside a transaction)."""
     if not 1 <= dossiers <= MAX_DOSSIERS:
-        raise SimulationError(f"Số hồ sơ phải từ 1 đến {MAX_DOSSIERS:,}.".replace(",", "."))
+        raise SimulationError(_("Số hồ sơ phải từ 1 đến %(max)s.") % {"max": f"{MAX_DOSSIERS:,}".replace(",", ".")})
     if not 2000 <= year <= 2100:
-        raise SimulationError("Năm mô phỏng phải từ 2000 đến 2100.")
+        raise SimulationError(_("Năm mô phỏng phải từ 2000 đến 2100."))
     reports = dossiers // 12 if reports is None else reports
     if reports < 0:
-        raise SimulationError("Số phản ánh không được âm.")
+        raise SimulationError(_("Số phản ánh không được âm."))
     if not append and already_simulated(year):
-        raise SimulationError(f"Năm {year} đã có dữ liệu mô phỏng. Thêm --append nếu muốn ghi thêm một lượt nữa.")
+        raise SimulationError(_("Năm %(year)s đã có dữ liệu mô phỏng. Thêm --append nếu muốn ghi thêm một lượt nữa.")
+                              % {"year": year})
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     start, end = _period(year, until)
@@ -191,7 +196,7 @@ def simulate(*, year: int, dossiers: int, seed: int = DEFAULT_SEED, until: dt.da
             communes[a.commune_id] = (a.commune.name, a.commune.type)
             commune_agency[a.commune_id] = a.pk
     if not commune_agency:
-        raise SimulationError("Chưa có các UBND xã, phường của tỉnh trình diễn: hãy chạy “tinhso demo” trước.")
+        raise SimulationError(_("Chưa có các UBND xã, phường của tỉnh trình diễn: hãy chạy “tinhso demo” trước."))
     samples = {k: _sample(k) for k in SAMPLES}
     timeline = Timeline(first_day=local_date(start) - dt.timedelta(days=10),
                         last_day=local_date(end) + dt.timedelta(days=500))
@@ -203,7 +208,7 @@ def simulate(*, year: int, dossiers: int, seed: int = DEFAULT_SEED, until: dt.da
     procs = _procedures(rng, names, samples)
     procs = [p for p in procs if p.level == "commune" or p.agency_id in agencies]
     if not procs:
-        raise SimulationError("Chưa có thủ tục nào được công bố: hãy chạy “tinhso demo” trước.")
+        raise SimulationError(_("Chưa có thủ tục nào được công bố: hãy chạy “tinhso demo” trước."))
     categories = {}
     for cat in Category.objects.filter(active=True).order_by("position", "code"):
         attr = (CategoryAttribute.objects.filter(category=cat, datatype=CategoryAttribute.Datatype.SINGLE)
@@ -249,97 +254,42 @@ def simulate(*, year: int, dossiers: int, seed: int = DEFAULT_SEED, until: dt.da
         say(f"Người dân: {len(pool):,} tài khoản; cán bộ: {sum(len(v) for r in officials.values() for v in r.values()):,}"
             .replace(",", "."))
 
-        # --- dossiers -------------------------------------------------------------------------------------------
-        t_dossiers = time.perf_counter()
-        days = split_counts(dossiers, day_weights(timeline, start, end, year))
-        chunks, current, size = [], [], 0
-        for day, n in days:
-            current.append((day, n))
-            size += n
-            if size >= CHUNK:
-                chunks.append(current)
-                current, size = [], 0
-        if current:
-            chunks.append(current)
-        vietqr = sim_dossiers.VietQR()
-        story = sim_dossiers.DossierStory(rng=rng, timeline=timeline, stamps=stamps, end=end, procs=procs,
-                                          officials=officials, agencies=agencies, samples=samples, vietqr=vietqr)
-        d_tables = sim_dossiers.tables()
-        weights = [PROCEDURE_WEIGHTS.get(p.code, 1) for p in procs]
-        pick_proc = weighted_picker(rng, procs, weights)
-        online = [(p, w) for p, w in zip(procs, weights) if p.online]
-        pick_online = weighted_picker(rng, [p for p, _ in online], [w for _, w in online]) if online else None
-        pick_commune = weighted_picker(rng, commune_codes, commune_weights)
-        moments = Moments(rng, timeline)
-        counts = {"channel": {1: 0, 2: 0, 3: 0}, "states": {}, "received": 0}
-        done = 0
-        for chunk in chunks:
-            with transaction.atomic():
-                writer.lock(list(d_tables.values()) + [DailySequence._meta.db_table])
-                next_ids = writer.next_ids(list(d_tables.values()))
-                ids = {k: next_ids[t.name] for k, t in d_tables.items() if t.has_id}
-                skeletons = _skeletons(chunk, rng=rng, timeline=timeline, start=start, end=end, pick_proc=pick_proc,
-                                       pick_online=pick_online, pick_commune=pick_commune, pool=pool,
-                                       commune_agency=commune_agency, moments=moments)
-                _assign_codes(skeletons, end=end, stamps=stamps, agencies=agencies)
-                out = sim_dossiers.ChunkRows()
-                for sk in skeletons:
-                    counts["channel"][sk[2]] += 1
-                    story.dossier(out, ids, tuple(sk))
-                for state in (r[7] for r in out.rows.get("dossier", ())):
-                    counts["states"][state] = counts["states"].get(state, 0) + 1
-                for name in ("dossier", "step", "handover", "event", "link", "head", "component", "supplement",
-                             "payment", "apology", "rating", "complaint", "document", "domainevent"):
-                    writer.write(d_tables[name], out.rows.get(name, []))
-                writer.sequences_past({d_tables[k].name: v for k, v in ids.items()})
-            done += len(skeletons)
-            say(f"  hồ sơ: {done:,}/{dossiers:,} ({time.perf_counter() - t_dossiers:.1f} s)".replace(",", "."))
-        dossier_seconds = time.perf_counter() - t_dossiers
-
-        # --- citizens' reports ------------------------------------------------------------------------------------
-        r_story = None
-        if reports:
-            handlers = {a: officials[a].get(Role.SPECIALIST) or officials[a].get(Role.LEADER) for a in handler_agencies}
-            r_story = sim_reports.ReportStory(rng=rng, timeline=timeline, stamps=stamps, end=end,
-                                              categories=categories, routes=routes, coordinators=coordinators,
-                                              handlers=handlers, agencies=agencies, communes=communes)
-            r_tables = sim_reports.tables()
-            cat_codes = sorted(categories)
-            pick_category = weighted_picker(rng, cat_codes, [sim_reports.CATEGORY_WEIGHTS.get(c, 2) for c in cat_codes])
-            r_days = split_counts(reports, day_weights(timeline, start, end, year))
-            r_chunks, current, size = [], [], 0
-            for day, n in r_days:
-                current.append((day, n))
-                size += n
-                if size >= REPORT_CHUNK:
-                    r_chunks.append(current)
-                    current, size = [], 0
-            if current:
-                r_chunks.append(current)
-            for chunk in r_chunks:
-                with transaction.atomic():
-                    writer.lock(list(r_tables.values()) + [ReportSequence._meta.db_table])
-                    next_ids = writer.next_ids(list(r_tables.values()))
-                    ids = {k: next_ids[t.name] for k, t in r_tables.items()}
-                    skeletons = []
-                    for day, n in chunk:
-                        day_start = timeline.day_start(day)
-                        lo, hi = max(start, day_start), min(end, day_start + DAY)
-                        for _ in range(n):
-                            t = _moment_within(moments.online_moment, day_start, lo, hi)
-                            cit = pool[int(rng.random() * len(pool))]
-                            own = rng.random() < 0.8 and cit.commune in communes
-                            commune = cit.commune if own else pick_commune()
-                            skeletons.append([t, pick_category(), commune, cit, None])
-                    skeletons.sort(key=lambda s: s[0])
-                    _assign_public_ids(skeletons, stamps=stamps)
-                    out = sim_dossiers.ChunkRows()
-                    for sk in skeletons:
-                        r_story.report(out, ids, tuple(sk))
-                    for name in ("report", "reportevent", "domainevent"):
-                        writer.write(r_tables[name], out.rows.get(name, []))
-                    writer.sequences_past({r_tables[k].name: v for k, v in ids.items()})
-            say(f"  phản ánh: {reports:,}".replace(",", "."))
+        # --- dossiers, then reports: generated here, written by the pipeline -------------------------------------
+        t_bulk = time.perf_counter()
+        d_tables, r_tables = sim_dossiers.tables(), sim_reports.tables()
+        all_tables = list(d_tables.values()) + [t for t in r_tables.values() if t.name not in
+                                                {x.name for x in d_tables.values()}]
+        ids_by_table = writer.next_ids(all_tables)
+        first_day, last_day = stamps.local_date_iso(start), stamps.local_date_iso(end - 1)
+        daily = {(a, str(d)): last for a, d, last in DailySequence.objects.filter(
+            day__gte=first_day, day__lte=last_day).values_list("agency_id", "day", "last")}
+        monthly = dict(ReportSequence.objects.values_list("period", "last"))
+        pipeline = Pipeline(threaded=(not connection.in_atomic_block) if threaded is None else threaded)
+        try:
+            story, counts = _dossier_chunks(
+                pipeline, dossiers=dossiers, rng=rng, timeline=timeline, stamps=stamps, start=start, end=end,
+                year=year, procs=procs, officials=officials, agencies=agencies, samples=samples, pool=pool,
+                commune_codes=commune_codes, commune_weights=commune_weights, commune_agency=commune_agency,
+                tables=d_tables, ids_by_table=ids_by_table, daily=daily, say=say)
+            r_story = None
+            if reports:
+                handler_ids = {a: officials[a].get(Role.SPECIALIST) or officials[a].get(Role.LEADER)
+                               for a in handler_agencies}
+                r_story = sim_reports.ReportStory(rng=rng, timeline=timeline, stamps=stamps, end=end,
+                                                  categories=categories, routes=routes, coordinators=coordinators,
+                                                  handlers=handler_ids, agencies=agencies, communes=communes)
+                _report_chunks(pipeline, story=r_story, reports=reports, rng=rng, timeline=timeline, stamps=stamps,
+                               start=start, end=end, year=year, pool=pool, communes=communes,
+                               commune_codes=commune_codes, commune_weights=commune_weights, categories=categories,
+                               tables=r_tables, ids_by_table=ids_by_table, monthly=monthly)
+                say(f"  phản ánh: {reports:,}".replace(",", "."))
+            written = pipeline.close()
+        except BaseException:
+            pipeline.abort()
+            raise
+        dossier_seconds = time.perf_counter() - t_bulk
+        for name, n in written.items():
+            writer.rows_written[name] = writer.rows_written.get(name, 0) + n
 
         # --- the record of the run ------------------------------------------------------------------------------
         seconds = time.perf_counter() - t0
@@ -356,6 +306,89 @@ def simulate(*, year: int, dossiers: int, seed: int = DEFAULT_SEED, until: dt.da
                             end=dt.datetime.fromtimestamp(end, tz=dt.timezone.utc), dossiers=dossiers, reports=reports,
                             seconds=seconds, dossier_seconds=dossier_seconds, rows=dict(writer.rows_written),
                             stats=stats, rollups=rollup_note)
+
+
+def _chunks_of(days: list[tuple[int, int]], size: int) -> list[list[tuple[int, int]]]:
+    """Whole days, about `size` items per chunk."""
+    chunks, current, n = [], [], 0
+    for day, count in days:
+        current.append((day, count))
+        n += count
+        if n >= size:
+            chunks.append(current)
+            current, n = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _dossier_chunks(pipeline, *, dossiers, rng, timeline, stamps, start, end, year, procs, officials, agencies,
+                    samples, pool, commune_codes, commune_weights, commune_agency, tables, ids_by_table, daily, say):
+    t0 = time.perf_counter()
+    story = sim_dossiers.DossierStory(rng=rng, timeline=timeline, stamps=stamps, end=end, procs=procs,
+                                      officials=officials, agencies=agencies, samples=samples,
+                                      vietqr=sim_dossiers.VietQR())
+    weights = [PROCEDURE_WEIGHTS.get(p.code, 1) for p in procs]
+    pick_proc = weighted_picker(rng, procs, weights)
+    online = [(p, w) for p, w in zip(procs, weights) if p.online]
+    pick_online = weighted_picker(rng, [p for p, _w in online], [w for _p, w in online]) if online else None
+    pick_commune = weighted_picker(rng, commune_codes, commune_weights)
+    moments = Moments(rng, timeline)
+    counts = {"channel": {1: 0, 2: 0, 3: 0}, "states": {}}
+    done = 0
+    order = ("dossier", "step", "handover", "event", "link", "head", "component", "supplement", "payment", "apology",
+             "rating", "complaint", "document", "domainevent")
+    for chunk in _chunks_of(split_counts(dossiers, day_weights(timeline, start, end, year)), CHUNK):
+        ids = {k: ids_by_table[t.name] for k, t in tables.items() if t.has_id}
+        first = {tables[k].name: v for k, v in ids.items()}
+        skeletons = _skeletons(chunk, rng=rng, timeline=timeline, start=start, end=end, pick_proc=pick_proc,
+                               pick_online=pick_online, pick_commune=pick_commune, pool=pool,
+                               commune_agency=commune_agency, moments=moments)
+        codes = _assign_codes(skeletons, end=end, stamps=stamps, agencies=agencies, state=daily)
+        out = sim_dossiers.ChunkRows(tables)
+        for sk in skeletons:
+            counts["channel"][sk[2]] += 1
+            story.dossier(out, ids, tuple(sk))
+        for row in out.dossier:
+            counts["states"][row[7]] = counts["states"].get(row[7], 0) + 1
+        for k, v in ids.items():
+            ids_by_table[tables[k].name] = v
+        pipeline.submit(Chunk(rows=[(tables[name], out.rows[name]) for name in order], first_ids=first,
+                              next_ids={tables[k].name: v for k, v in ids.items()},
+                              sequences=[codes] if codes else [], lock=[DailySequence._meta.db_table]))
+        done += len(skeletons)
+        say(f"  hồ sơ: {done:,}/{dossiers:,} ({time.perf_counter() - t0:.1f} s)".replace(",", "."))
+    return story, counts
+
+
+def _report_chunks(pipeline, *, story, reports, rng, timeline, stamps, start, end, year, pool, communes,
+                   commune_codes, commune_weights, categories, tables, ids_by_table, monthly):
+    cat_codes = sorted(categories)
+    pick_category = weighted_picker(rng, cat_codes, [sim_reports.CATEGORY_WEIGHTS.get(c, 2) for c in cat_codes])
+    pick_commune = weighted_picker(rng, commune_codes, commune_weights)
+    moments = Moments(rng, timeline)
+    for chunk in _chunks_of(split_counts(reports, day_weights(timeline, start, end, year)), REPORT_CHUNK):
+        ids = {k: ids_by_table[t.name] for k, t in tables.items()}
+        first = {tables[k].name: v for k, v in ids.items()}
+        skeletons = []
+        for day, n in chunk:
+            day_start = timeline.day_start(day)
+            lo, hi = max(start, day_start), min(end, day_start + DAY)
+            for _i in range(n):
+                t = _moment_within(moments.online_moment, day_start, lo, hi)
+                cit = pool[int(rng.random() * len(pool))]
+                own = rng.random() < 0.8 and cit.commune in communes
+                skeletons.append([t, pick_category(), cit.commune if own else pick_commune(), cit, None])
+        skeletons.sort(key=lambda s: s[0])
+        public_ids = _assign_public_ids(skeletons, stamps=stamps, state=monthly)
+        out = sim_dossiers.ChunkRows(tables)
+        for sk in skeletons:
+            story.report(out, ids, tuple(sk))
+        for k, v in ids.items():
+            ids_by_table[tables[k].name] = v
+        pipeline.submit(Chunk(rows=[(tables[name], out.rows[name]) for name in ("report", "reportevent", "domainevent")],
+                              first_ids=first, next_ids={tables[k].name: v for k, v in ids.items()},
+                              sequences=[public_ids], lock=[ReportSequence._meta.db_table]))
 
 
 def _moment_within(draw, day_start: int, lo: int, hi: int) -> int:
@@ -415,50 +448,44 @@ def _skeletons(chunk, *, rng, timeline: Timeline, start, end, pick_proc, pick_on
     return out
 
 
-def _assign_codes(skeletons: list[list], *, end: int, stamps: Stamps, agencies) -> None:
+def _assign_codes(skeletons: list[list], *, end: int, stamps: Stamps, agencies, state: dict) -> Sequence | None:
     """Codes `<agency>-<YYMMDD>-<NNNN>` for the dossiers received by `end`, in order of reception within each
-    agency and day, continuing the day's DailySequence (which is moved on in this transaction)."""
+    agency and day, continuing the day's DailySequence (`state`: {(agency id, day): last}, kept up to date
+    here; the chunk's transaction checks and moves the table)."""
     groups: dict[tuple[int, str], list[list]] = {}
     for sk in skeletons:
         if sk[5] == "normal" and sk[6] <= end:
             groups.setdefault((sk[4], stamps.local_date_iso(sk[6])), []).append(sk)
     if not groups:
-        return
-    table = DailySequence._meta.db_table
-    days = sorted({d for _, d in groups})
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT agency_id, day, last FROM {table} WHERE day >= %s AND day <= %s", [days[0], days[-1]])
-        existing = {(a, str(d)): last for a, d, last in cur.fetchall()}
-        rows = []
-        for key in sorted(groups):
-            members = groups[key]
-            members.sort(key=lambda s: s[6])
-            base = existing.get(key, 0)
-            agency_code = agencies[key[0]][0]
-            yymmdd = key[1][2:4] + key[1][5:7] + key[1][8:10]
-            for j, sk in enumerate(members, start=base + 1):
-                sk[8] = f"{agency_code}-{yymmdd}-{j:04d}"
-            rows.append((key[0], key[1], base + len(members)))
-        cur.executemany(f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, %s) "
-                        f"ON CONFLICT (agency_id, day) DO UPDATE SET last = excluded.last", rows)
+        return None
+    changes = {}
+    for key in sorted(groups):
+        members = groups[key]
+        members.sort(key=lambda s: s[6])
+        base = state.get(key, 0)
+        agency_code = agencies[key[0]][0]
+        yymmdd = key[1][2:4] + key[1][5:7] + key[1][8:10]
+        for j, sk in enumerate(members, start=base + 1):
+            sk[8] = f"{agency_code}-{yymmdd}-{j:04d}"
+        changes[key] = (base, base + len(members))
+        state[key] = base + len(members)
+    days = sorted({d for _a, d in groups})
+    return Sequence(table=DailySequence._meta.db_table, key_columns=("agency_id", "day"),
+                    where="day >= %s AND day <= %s", params=[days[0], days[-1]], changes=changes)
 
 
-def _assign_public_ids(skeletons: list[list], *, stamps: Stamps) -> None:
-    """Public ids `PA-YYMM-NNNNNN`, continuing each month's ReportSequence (moved on in this transaction)."""
+def _assign_public_ids(skeletons: list[list], *, stamps: Stamps, state: dict) -> Sequence:
+    """Public ids `PA-YYMM-NNNNNN`, continuing each month's ReportSequence (`state`: {period: last})."""
     groups: dict[str, list[list]] = {}
     for sk in skeletons:
         day = stamps.local_date_iso(sk[0])
         groups.setdefault(day[2:4] + day[5:7], []).append(sk)
-    table = ReportSequence._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT period, last FROM {table} WHERE period IN ({', '.join(['%s'] * len(groups))})",
-                    sorted(groups))
-        existing = dict(cur.fetchall())
-        rows = []
-        for period in sorted(groups):
-            base = existing.get(period, 0)
-            for j, sk in enumerate(groups[period], start=base + 1):
-                sk[4] = f"PA-{period}-{j:06d}"
-            rows.append((period, base + len(groups[period])))
-        cur.executemany(f"INSERT INTO {table} (period, last) VALUES (%s, %s) "
-                        f"ON CONFLICT (period) DO UPDATE SET last = excluded.last", rows)
+    changes = {}
+    for period in sorted(groups):
+        base = state.get(period, 0)
+        for j, sk in enumerate(groups[period], start=base + 1):
+            sk[4] = f"PA-{period}-{j:06d}"
+        changes[(period,)] = (base, base + len(groups[period]))
+        state[period] = base + len(groups[period])
+    return Sequence(table=ReportSequence._meta.db_table, key_columns=("period",),
+                    where=f"period IN ({', '.join(['%s'] * len(groups))})", params=sorted(groups), changes=changes)

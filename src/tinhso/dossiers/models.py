@@ -177,6 +177,10 @@ class DossierStep(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     warned_due_soon = models.BooleanField(default=False)
     warned_late = models.BooleanField(default=False)
+    # The step was sent to an agency other than the dossier's own (forwarding): that agency sees the
+    # dossier too (access.dossiers_visible_to reads only these steps, through a small partial index).
+    # A database default, so that bulk loaders that list their columns keep working.
+    forwarded = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["order"]
@@ -188,6 +192,9 @@ class DossierStep(models.Model):
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["due_at"], condition=Q(status="active", warned_late=False), name="step_owed_late"),
             models.Index(fields=["due_at"], condition=Q(status="active", warned_due_soon=False), name="step_owed_due_soon"),
+            models.Index(fields=["agency", "dossier"], condition=Q(forwarded=True), name="step_forwarded_agency"),
+            # The inbox boxes "to process" and "to approve": the active steps of one agency.
+            models.Index(fields=["agency", "dossier"], condition=Q(status="active"), name="step_active_agency"),
         ]
 
 
@@ -284,10 +291,13 @@ class Warning(models.Model):
         DUE_SOON = "due_soon", _("Sắp đến hạn")
         LATE = "late", _("Quá hạn")
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="warnings")
+    # No separate indexes on the two keys: the unique constraint leads with the dossier and the
+    # (recipient, read_at) index with the recipient; every index less is less work for the sweep's inserts.
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="warnings", db_index=False)
     step = models.PositiveSmallIntegerField(default=0)  # 0 = the dossier itself
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_warnings")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_warnings",
+                                  db_index=False)
     created_at = models.DateTimeField()
     due_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)

@@ -505,13 +505,13 @@ def dossier_forward(*, actor, dossier: Dossier, assignee=None, agency=None, note
             raise ValidationError({"agency": [_("Hồ sơ đã ở cơ quan này; hãy chọn cơ quan khác.")]})
         nxt = dossier.steps.filter(status=DossierStep.Status.WAITING, kind="forward").order_by("order").first()
         if nxt is not None:
-            nxt.agency = agency
-            nxt.save(update_fields=["agency"])
+            nxt.agency, nxt.forwarded = agency, True
+            nxt.save(update_fields=["agency", "forwarded"])
             _advance_step(dossier, actor=actor, at=at, result=_("Chuyển cơ quan phối hợp"), assignee=None, to_kind="forward")
         elif step is not None:
-            step.agency = agency
+            step.agency, step.forwarded = agency, True
             step.assignee = None
-            step.save(update_fields=["agency", "assignee"])
+            step.save(update_fields=["agency", "assignee", "forwarded"])
             Handover.objects.create(dossier=dossier, step=step.order, agency=agency, at=at, giver=actor, receiver=None,
                                     result=_("Chuyển cơ quan phối hợp"), step_due_at=step.due_at,
                                     timeliness=_timeliness(at, step.due_at))

@@ -16,11 +16,11 @@ def sweep_warnings():
 
 
 @on_startup()
-def release_sweep_lock_of_a_dead_worker():
-    """A worker killed mid-sweep (SIGKILL, out of memory, power cut) never releases the sweep's lock, and
-    every later sweep would be refused as "already running": a starting worker releases it. Harmless if
-    another consumer happens to be sweeping: the sweep and the e-mails are idempotent, the lock only
-    saves doing the same work twice."""
+def release_locks_of_a_dead_worker():
+    """A worker killed mid-sweep (SIGKILL, out of memory, power cut) never releases its sweep's lock, and
+    every later sweep would be refused as "already running": a starting worker releases the locks of
+    every task (this one and the other apps' sweeps). Harmless if another consumer happens to be
+    sweeping: the sweeps are idempotent, their locks only save doing the same work twice."""
     from huey.contrib.djhuey import HUEY
 
-    HUEY.lock_task(SWEEP_LOCK).clear()
+    HUEY.flush_locks(SWEEP_LOCK)

@@ -3,16 +3,16 @@ late, warn the official handling it and the leaders of their agency (in the app,
 
 Idempotent: a warning is a row unique on (dossier, step, kind, recipient), and the dossier/step keeps
 a flag once warned; run twice, the sweep writes and sends nothing twice. Set-based: it reads only the
-dossiers within one working day of their due time that were not yet warned (index on state, due_at),
-in batches, without loading model instances. Each batch commits its warnings together with the
-flags, so a sweep killed midway (SIGKILL, power cut) loses nothing and the next one finishes the job.
+dossiers within one working day of their due time that were not yet warned (partial indexes on the
+rows not yet warned), in SQL: `INSERT ... SELECT` of the warnings and the `UPDATE` of the flags in one
+transaction per kind (one statement on PostgreSQL), no row is loaded into Python. A sweep killed midway
+(SIGKILL, power cut) loses nothing: the next one finishes the job.
 E-mails go out after the sweep, claimed in short transactions and marked sent one by one
 (`warnings_email`).
 """
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
@@ -30,93 +30,100 @@ from .models import Dossier, DossierStep, Warning
 from .states import PAUSED_STATES, State
 
 log = logging.getLogger(__name__)
-BATCH = 5000
 ACTIVE_STATES = [State.RECEIVED, State.PROCESSING]  # paused dossiers (5, 6) have no running clock
 
 
-def _role_holders() -> tuple[dict[int, list[int]], dict[tuple[int, str], list[int]]]:
-    leaders: dict[int, list[int]] = defaultdict(list)
-    by_role: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for agency_id, user_id, role in OfficialRole.objects.filter(official__user__is_active=True).values_list(
-            "official__agency_id", "official__user_id", "role"):
-        by_role[(agency_id, role)].append(user_id)
-        if role == Role.LEADER:
-            leaders[agency_id].append(user_id)
-    return leaders, by_role
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
-def _recipients(agency_id: int, assignee_id: int | None, role: str, leaders, by_role) -> set[int]:
-    people = set(leaders.get(agency_id, []))
-    if assignee_id:
-        people.add(assignee_id)
-    else:
-        people.update(by_role.get((agency_id, role), []))
-    return people
+def _holders_sql() -> str:
+    """(agency_id, role, user_id) of every active official's role."""
+    from tinhso.people.models import Official, User
+
+    return (f"SELECT o.agency_id AS agency_id, r.role AS role, o.user_id AS user_id "
+            f"FROM {_t(OfficialRole)} r JOIN {_t(Official)} o ON o.id = r.official_id "
+            f"JOIN {_t(User)} u ON u.id = o.user_id WHERE u.is_active")
 
 
-def _insert_warnings(rows: list[tuple]) -> None:
-    """Insert (dossier_id, step, kind, recipient_id, created_at, due_at) rows, skipping those that
-    exist (the unique constraint makes the sweep idempotent). Raw executemany: no model instances."""
-    if not rows:
-        return
-    table = Warning._meta.db_table
-    with connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {table} (dossier_id, step, kind, recipient_id, created_at, due_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            rows,
-        )
+def _owed_sql(kind: str, *, table: str, where: str) -> tuple[str, str]:
+    """The condition on `table` (alias t) of rows owed a warning of `kind`, and the flags that record it."""
+    if kind == Warning.Kind.LATE:
+        return f"{where} AND t.due_at <= %(now)s AND NOT t.warned_late", "warned_late = %(true)s, warned_due_soon = %(true)s"
+    return (f"{where} AND t.due_at > %(now)s AND t.due_at <= %(horizon)s AND NOT t.warned_due_soon",
+            "warned_due_soon = %(true)s")
 
 
-def _sweep(model, qs, columns: tuple[str, ...], to_rows, now: datetime, horizon: datetime) -> int:
-    """One pass per kind: read every owed row once (a single indexed query), then write in batches."""
-    created = 0
-    for kind, flag, owed in (
-        (Warning.Kind.LATE, "warned_late", qs.filter(due_at__lte=now, warned_late=False)),
-        (Warning.Kind.DUE_SOON, "warned_due_soon", qs.filter(due_at__gt=now, due_at__lte=horizon, warned_due_soon=False)),
-    ):
-        pending = list(owed.order_by("pk").values_list(*columns))
-        for i in range(0, len(pending), BATCH):
-            batch = pending[i:i + BATCH]
-            rows = [row for item in batch for row in to_rows(item, kind, now)]
-            update = {flag: True}
-            if kind == Warning.Kind.LATE:
-                update["warned_due_soon"] = True
-            with transaction.atomic():
-                _insert_warnings(rows)
-                model.objects.filter(pk__in=[item[0] for item in batch]).update(**update)
-            created += len(rows)
-    return created
+def _recipients_sql(source: str, *, role: str) -> str:
+    """Rows (dossier_id, step, recipient_id, due_at) of `source` (columns id, dossier_id, step, agency_id,
+    assignee_id, role, due_at): the leaders of the agency, and the assignee (or, with no assignee, everyone
+    holding the step's role in the agency). A leader who is also the assignee is one recipient: the unique
+    constraint drops the repeat."""
+    holders = _holders_sql()
+    return (f"SELECT s.dossier_id, s.step, h.user_id, s.due_at FROM {source} s JOIN ({holders}) h "
+            f"ON h.agency_id = s.agency_id AND (h.role = '{Role.LEADER}' OR (s.assignee_id IS NULL AND h.role = {role})) "
+            f"UNION SELECT s.dossier_id, s.step, s.assignee_id, s.due_at FROM {source} s WHERE s.assignee_id IS NOT NULL")
 
 
-def _sweep_dossiers(now: datetime, horizon: datetime, leaders, by_role) -> int:
-    def to_rows(item, kind, at):
-        pk, agency_id, assignee_id, due = item
-        return [(pk, 0, kind, uid, at, due) for uid in _recipients(agency_id, assignee_id, Role.RECEIVER, leaders, by_role)]
+TARGETS = {
+    # name: (model, alias-t FROM clause, condition, source columns, role expression)
+    "dossier": (Dossier, "{dossier} t", "t.state IN ({active}) AND t.due_at IS NOT NULL",
+                "t.id AS id, t.id AS dossier_id, 0 AS step, t.agency_id AS agency_id, t.assignee_id AS assignee_id, "
+                "t.due_at AS due_at", f"'{Role.RECEIVER}'"),
+    # Paused dossiers are few: excluding their ids keeps the plan on the steps' partial indexes.
+    "step": (DossierStep, "{step} t",
+             "t.status = '{active_step}' AND t.due_at IS NOT NULL "
+             "AND t.dossier_id NOT IN (SELECT p.id FROM {dossier} p WHERE p.state IN ({paused}))",
+             't.id AS id, t.dossier_id AS dossier_id, t."order" AS step, t.agency_id AS agency_id, '
+             "t.assignee_id AS assignee_id, t.role AS role, t.due_at AS due_at", "s.role"),
+}
 
-    qs = Dossier.objects.filter(state__in=ACTIVE_STATES, due_at__isnull=False)
-    return _sweep(Dossier, qs, ("pk", "agency_id", "assignee_id", "due_at"), to_rows, now, horizon)
 
-
-def _sweep_steps(now: datetime, horizon: datetime, leaders, by_role) -> int:
-    def to_rows(item, kind, at):
-        _pk, dossier_id, order, agency_id, assignee_id, role, due = item
-        return [(dossier_id, order, kind, uid, at, due) for uid in _recipients(agency_id, assignee_id, role, leaders, by_role)]
-
-    qs = DossierStep.objects.filter(status=DossierStep.Status.ACTIVE, due_at__isnull=False).exclude(
-        dossier__state__in=list(PAUSED_STATES))
-    return _sweep(DossierStep, qs, ("pk", "dossier_id", "order", "agency_id", "assignee_id", "role", "due_at"),
-                  to_rows, now, horizon)
+def _sweep_one(name: str, kind: str, now: datetime, horizon: datetime) -> int:
+    """Warn every row of `name` owed a warning of `kind`, and flag them, in one transaction of two (SQLite)
+    or one (PostgreSQL) statements: no row is read into Python. Returns the warnings created."""
+    model, from_, where, columns, role = TARGETS[name]
+    from_ = from_.format(dossier=_t(Dossier), step=_t(DossierStep))
+    where = where.format(dossier=_t(Dossier), active=", ".join(str(int(s)) for s in ACTIVE_STATES), active_step=DossierStep.Status.ACTIVE,
+                         paused=", ".join(str(int(s)) for s in PAUSED_STATES))
+    cond, flags = _owed_sql(kind, table=name, where=where)
+    adapt = connection.ops.adapt_datetimefield_value
+    params = {"now": adapt(now), "horizon": adapt(horizon), "kind": str(kind), "true": True}
+    warning = _t(Warning)
+    insert = f"INSERT INTO {warning} (dossier_id, step, kind, recipient_id, created_at, due_at) "
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # Flag and warn in one statement: the rows flagged are exactly the rows warned.
+            cur.execute(
+                f"WITH owed AS (UPDATE {_t(model)} t SET {flags} "
+                + f"WHERE {cond} RETURNING {columns}) "
+                + insert + f"SELECT r.dossier_id, r.step, %(kind)s, r.user_id, %(now)s, r.due_at "
+                f"FROM ({_recipients_sql('owed', role=role)}) r "
+                "ON CONFLICT DO NOTHING", params)
+            return cur.rowcount
+        # SQLite: the write lock is held from BEGIN IMMEDIATE, so nothing changes between the two statements.
+        # Its planner prefers the (state, due_at) index, which still holds every row already warned: the
+        # partial index of the rows not yet warned is named, so a sweep never rereads what it handled.
+        index = f"{name}_owed_{'late' if kind == Warning.Kind.LATE else 'due_soon'}"
+        from_ = from_.replace(" t", f" t INDEXED BY {index}", 1)
+        owed = f"(SELECT {columns} FROM {from_} WHERE {cond})"
+        cur.execute(insert + f"SELECT r.dossier_id, r.step, %(kind)s, r.user_id, %(now)s, r.due_at "
+                    f"FROM ({_recipients_sql(owed, role=role)}) r WHERE true ON CONFLICT DO NOTHING", params)
+        created = cur.rowcount
+        cur.execute(f"UPDATE {_t(model)} SET {flags.replace('t.', '')} WHERE id IN (SELECT t.id FROM {from_} WHERE {cond})",
+                    params)
+        return created
 
 
 def warnings_sweep(*, now: datetime | None = None) -> dict:
     """Create every due-soon and late warning that is owed at `now`. Returns counts."""
     now = now or timezone.now()
     horizon = clock.warn_horizon(now)
-    leaders, by_role = _role_holders()
-    dossiers = _sweep_dossiers(now, horizon, leaders, by_role)
-    steps = _sweep_steps(now, horizon, leaders, by_role)
-    return {"dossier_warnings": dossiers, "step_warnings": steps}
+    counts = {"dossier_warnings": 0, "step_warnings": 0}
+    for name in ("dossier", "step"):
+        for kind in (Warning.Kind.LATE, Warning.Kind.DUE_SOON):
+            counts[f"{name}_warnings"] += _sweep_one(name, kind, now, horizon)
+    return counts
 
 
 EMAIL_BATCH = 100

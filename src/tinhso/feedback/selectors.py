@@ -124,8 +124,9 @@ def reports_public_page(*, category: str = "", commune: str = "", state: str = "
         qs = qs.filter(category_id=cat.pk) if cat is not None else qs.none()
         key.append(f"c{cat.pk if cat else '-'}")
     if commune:
-        qs = qs.filter(commune_id=commune)
-        key.append(f"x{commune}")
+        known = commune in {code for code, _name in commune_choices()}  # no count for made-up codes
+        qs = qs.filter(commune_id=commune) if known else qs.none()
+        key.append(f"x{commune if known else '-'}")
     if state:
         qs = qs.filter(state=state) if state in states.PUBLIC_STATES else qs.none()
         key.append(f"s{state}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
@@ -90,19 +90,65 @@ def paper_result_procedures() -> set[int]:
     return set(Procedure.objects.filter(result_paper=True).values_list("id", flat=True))
 
 
-def processing_seconds(received_at: datetime, finished_at: datetime, pauses, cal) -> int:
+class WorkingClock:
+    """Working time as a running total: `at(t)` is the working microseconds from a base day to `t`, so the
+    working time between two instants is a subtraction (a rebuild needs it for every finished dossier:
+    WorkCalendar.working_time_between walks the days each time). Gives exactly what
+    `WorkCalendar.working_time_between` gives (tests/scoring/test_facts.py checks it)."""
+
+    def __init__(self, cal):
+        self.cal = cal
+        self.periods = cal.periods
+        self.capacity = cal.day_capacity_us
+        self._cum: dict[int, int] = {}  # date ordinal -> working µs of the days [base, that day)
+        self._lo = self._hi = None
+
+    def _before(self, day: date) -> int:
+        o = day.toordinal()
+        found = self._cum.get(o)
+        if found is not None:
+            return found
+        if self._lo is None:
+            self._lo = self._hi = o
+            self._cum[o] = 0
+            return 0
+        working = self.cal.is_working_day
+        while self._hi < o:
+            self._cum[self._hi + 1] = self._cum[self._hi] + (self.capacity if working(date.fromordinal(self._hi)) else 0)
+            self._hi += 1
+        while self._lo > o:
+            self._cum[self._lo - 1] = self._cum[self._lo] - (self.capacity if working(date.fromordinal(self._lo - 1)) else 0)
+            self._lo -= 1
+        return self._cum[o]
+
+    def at(self, t: datetime) -> int:
+        local = t.astimezone(VN)
+        day = local.date()
+        us = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+        total = self._before(day)
+        if self.cal.is_working_day(day):
+            for a, b in self.periods:
+                if us > a:
+                    total += min(us, b) - a
+        return total
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        return timedelta(microseconds=self.at(end) - self.at(start))
+
+
+def processing_seconds(received_at: datetime, finished_at: datetime, pauses, clock: WorkingClock) -> int:
     """Working seconds from reception to finish, minus the working time spent paused before the finish."""
-    total = cal.working_time_between(received_at, finished_at)
+    total = clock.between(received_at, finished_at)
     for start, end in pauses:
         if start is None or start >= finished_at:
             continue
         end = min(end or finished_at, finished_at)
         if end > start:
-            total -= cal.working_time_between(start, end)
+            total -= clock.between(start, end)
     return max(0, int(total.total_seconds()))
 
 
-def dossier_fact(row: dict, x: DossierExtras, *, paper: set[int], cal) -> dict | None:
+def dossier_fact(row: dict, x: DossierExtras, *, paper: set[int], clock: WorkingClock) -> dict | None:
     """The fact of a dossier row (values of DOSSIER_FIELDS), or None if it was never received."""
     if row["received_at"] is None:
         return None
@@ -144,7 +190,7 @@ def dossier_fact(row: dict, x: DossierExtras, *, paper: set[int], cal) -> dict |
         "with_supplement": row["supplement_count"] > 0,
         "supplements": row["supplement_count"],
         "processed": finished,
-        "processing_seconds": (processing_seconds(row["received_at"], row["finished_at"], x.pauses, cal)
+        "processing_seconds": (processing_seconds(row["received_at"], row["finished_at"], x.pauses, clock)
                                if finished else 0),
     }
     fact = {

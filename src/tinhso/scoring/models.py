@@ -15,6 +15,7 @@ they are aggregates, and the upserts that keep them stay single statements.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 DOSSIER_COUNTERS = (
     "received",            # received (has a code and a reception time); always 1 on a fact
@@ -137,6 +138,8 @@ class DossierFact(DossierCounters):
         indexes = [
             models.Index(fields=["agency_id", "received_day"], name="scoring_fact_agency_day"),
             models.Index(fields=["received_day"], name="scoring_fact_day"),
+            # the few open dossiers late because of a second supplement request ("late now" lists)
+            models.Index(fields=["agency_id"], condition=Q(open_late_supp=1), name="scoring_fact_late_supp"),
         ]
 
 

@@ -440,13 +440,34 @@ FACT_METRICS = {
 }
 DOSSIER_METRICS = (*FACT_METRICS, "2.1", "5.4", "late", "late_now", "paused_now", "open_now")
 REPORT_METRICS = ("reports_received", "reports_open", "reports_late", "5.2", "5.3")
+# The parts each metric has (dossiers_counted / reports_counted); every other metric: numerator, and for
+# FACT_METRICS also denominator.
+METRIC_PARTS = {"2.1": ("numerator", "denominator", "late"), "5.4": ("denominator", "late", "bad"),
+                "5.2": ("numerator", "denominator"), "5.3": ("numerator", "denominator", "bad")}
 
 
 def _facts(scope: Scope, period: Period | None, condition: Q):
+    """Ids of the dossiers whose fact meets `condition`, in the scope, received in the period."""
     qs = DossierFact.objects.filter(condition)
     if scope.agency_ids is not None:
         qs = qs.filter(agency_id__in=list(scope.agency_ids))
-    return _days(qs, period, "received_day").values("dossier_id")
+    return _days(qs, period, "received_day").order_by().values("dossier_id")
+
+
+def _time_late(scope: Scope, period: Period | None, now: datetime):
+    """Ids of the running dossiers past their due time (index on state, due_at), received in the period."""
+    qs = Dossier.objects.filter(state__in=RUNNING, due_at__lte=now)
+    if scope.agency_ids is not None:
+        qs = qs.filter(agency_id__in=list(scope.agency_ids))
+    return _in_period(qs, period, "received_at").order_by().values("pk")
+
+
+def _late_ids(scope: Scope, period: Period | None, now: datetime, *, finished_too: bool):
+    """Late dossiers as one UNION of small index reads: running past the due time, open with a second
+    supplement request (and, with `finished_too`, finished late). A single semi-join, never an OR of
+    sub-queries (which would make the database scan every dossier)."""
+    cond = Q(open_late_supp=1) | Q(done_late=1) if finished_too else Q(open_late_supp=1)
+    return _facts(scope, period, cond).union(_time_late(scope, period, now), all=True)
 
 
 def dossiers_counted(metric: str, scope: Scope, period: Period | None, *, part: str = "numerator",
@@ -454,51 +475,39 @@ def dossiers_counted(metric: str, scope: Scope, period: Period | None, *, part: 
     """Exactly the dossiers behind a number: `metric` is an overview figure (`received`, `online`,
     `late_now`, `paused_now`, `open_now`, `late`, ...) or a 766 indicator (`2.1`, `3.3`, ...); `part` is
     `numerator` or `denominator`; for 2.1 also `late`; for 5.4 `denominator`, `late` (overdue) and `bad`
-    (complaint or "unsatisfied" rating).
-    `late_now`, `paused_now` and `open_now` are current: `period` restricts them to dossiers received in it
-    when given. Ordered by reception time."""
+    (complaint or "unsatisfied" rating). `late_now`, `paused_now` and `open_now` are current: `period`
+    restricts them to dossiers received in it when given. Ordered by reception time. Raises ValueError
+    for a metric or part that does not exist."""
     now = _now(now)
     if part not in ("numerator", "denominator", "late", "bad"):
         raise ValueError(part)
     base = Dossier.objects.all()
-    if scope.agency_ids is not None:
-        base = base.filter(agency_id__in=list(scope.agency_ids))
-    time_late = Q(state__in=RUNNING, due_at__lte=now)
     if metric in FACT_METRICS:
         if part not in ("numerator", "denominator"):
             raise ValueError(part)
         col = FACT_METRICS[metric][0 if part == "numerator" else 1]
         qs = base.filter(pk__in=_facts(scope, period, Q(**{col: 1})))
-    elif metric == "2.1":
-        if part == "denominator":
-            qs = base.filter(pk__in=_facts(scope, period, Q(counted=1)))
-        elif part == "numerator":
-            qs = base.filter(pk__in=_facts(scope, period, Q(done_on_time=1) | Q(open=1, open_late_supp=0)))
-            qs = qs.exclude(time_late)
-        else:
-            qs = base.filter(Q(pk__in=_facts(scope, period, Q(done_late=1) | Q(open_late_supp=1)))
-                             | Q(pk__in=_facts(scope, period, Q(open=1))) & time_late)
-    elif metric == "5.4":
+    elif metric in ("2.1", "5.4") and part == "denominator":
+        qs = base.filter(pk__in=_facts(scope, period, Q(counted=1)))
+    elif (metric, part) in (("2.1", "late"), ("5.4", "late"), ("late", "numerator")):
+        qs = base.filter(pk__in=_late_ids(scope, period, now, finished_too=True))
+    elif metric == "2.1" and part == "numerator":
+        qs = base.filter(pk__in=_facts(scope, period, Q(done_on_time=1) | Q(open=1, open_late_supp=0)))
+        qs = qs.exclude(state__in=RUNNING, due_at__lte=now)
+    elif metric == "5.4" and part == "bad":
         # 100% − (late rate + complaint/dislike rate): the two parts are listed apart (a dossier may be in
         # both, and the formula counts it twice), so there is no single "numerator" list.
-        if part == "denominator":
-            qs = base.filter(pk__in=_facts(scope, period, Q(counted=1)))
-        elif part == "late":
-            qs = base.filter(Q(pk__in=_facts(scope, period, Q(done_late=1) | Q(open_late_supp=1)))
-                             | Q(pk__in=_facts(scope, period, Q(open=1))) & time_late)
-        elif part == "bad":
-            qs = base.filter(pk__in=_facts(scope, period, Q(complained_or_disliked=1)))
-        else:
-            raise ValueError(part)
-    elif metric == "late":
-        qs = base.filter(Q(pk__in=_facts(scope, period, Q(done_late=1) | Q(open_late_supp=1)))
-                         | Q(pk__in=_facts(scope, period, Q(open=1))) & time_late)
-    elif metric in ("late_now", "paused_now", "open_now"):
-        cond = {"late_now": late_now_q(now), "paused_now": Q(state__in=list(PAUSED_STATES)),
-                "open_now": Q(state__in=list(OPEN_STATES))}[metric]
-        qs = _in_period(base.filter(cond), period, "received_at")
+        qs = base.filter(pk__in=_facts(scope, period, Q(complained_or_disliked=1)))
+    elif metric == "late_now" and part == "numerator":
+        qs = base.filter(pk__in=_late_ids(scope, period, now, finished_too=False))
+    elif metric in ("paused_now", "open_now") and part == "numerator":
+        states = list(PAUSED_STATES) if metric == "paused_now" else list(OPEN_STATES)
+        qs = base.filter(state__in=states)
+        if scope.agency_ids is not None:
+            qs = qs.filter(agency_id__in=list(scope.agency_ids))
+        qs = _in_period(qs, period, "received_at")
     else:
-        raise ValueError(metric)
+        raise ValueError(f"{metric}/{part}")
     return qs.order_by("received_at", "pk")
 
 
@@ -511,6 +520,9 @@ def reports_counted(metric: str, scope: Scope, period: Period | None, *, part: s
     qs = _in_period(_report_table_qs(scope), period, "created_at")
     running_late = Q(state__in=REPORT_RUNNING, due_at__lte=now)
     fact_ids = lambda cond: _report_fact_ids(scope, period, cond)  # noqa: E731
+    parts = {"5.2": ("numerator", "denominator"), "5.3": ("numerator", "denominator", "bad")}.get(metric, ("numerator",))
+    if part not in parts:
+        raise ValueError(part)
     if metric == "reports_received":
         pass
     elif metric == "reports_open":
@@ -518,20 +530,24 @@ def reports_counted(metric: str, scope: Scope, period: Period | None, *, part: s
     elif metric == "reports_late":
         qs = qs.filter(running_late)
     elif metric == "5.2":
-        on_time = Q(pk__in=fact_ids(Q(answered_on_time=1) | Q(rejected_on_time=1)))
         if part == "numerator":
-            qs = qs.filter(on_time)
-        else:
-            qs = qs.filter(on_time | Q(pk__in=fact_ids(Q(answered_late=1) | Q(rejected_late=1))) | running_late)
+            qs = qs.filter(pk__in=fact_ids(Q(answered_on_time=1) | Q(rejected_on_time=1)))
+        else:  # handled (on time or late), or open past due: one UNION, one semi-join
+            handled = fact_ids(Q(answered_on_time=1) | Q(rejected_on_time=1) | Q(answered_late=1) | Q(rejected_late=1))
+            qs = qs.filter(pk__in=handled.union(_running_late_ids(scope, period, now), all=True))
     elif metric == "5.3":
-        bad = Q(pk__in=fact_ids(Q(bad_fixed=1))) | running_late
+        bad = fact_ids(Q(bad_fixed=1)).union(_running_late_ids(scope, period, now), all=True)
         if part == "numerator":
-            qs = qs.exclude(bad)
-        elif part in ("bad", "late"):
-            qs = qs.filter(bad)
+            qs = qs.exclude(pk__in=bad)
+        elif part == "bad":
+            qs = qs.filter(pk__in=bad)
     else:
         raise ValueError(metric)
     return qs.order_by("created_at", "pk")
+
+
+def _running_late_ids(scope: Scope, period: Period | None, now: datetime):
+    return _reports_open_late_qs(scope, now=now, period=period).order_by().values("pk")
 
 
 def _report_fact_ids(scope: Scope, period: Period | None, condition: Q):
@@ -542,9 +558,9 @@ def _report_fact_ids(scope: Scope, period: Period | None, condition: Q):
         qs = qs.filter(agency_id__in=list(scope.agency_ids))
     elif scope.kind == "commune":
         qs = qs.filter(commune_code=scope.code)
-    return _days(qs, period).values("report_id")
+    return _days(qs, period).order_by().values("report_id")
 
 
-__all__ = ["province_overview", "agency_overview", "commune_overview", "overview", "commune_table", "timeseries", "index766", "ranking",
-           "official_evaluation", "officials_table", "dossiers_counted", "reports_counted", "inputs",
-           "scope_province", "scope_agency", "scope_commune"]
+__all__ = ["province_overview", "agency_overview", "commune_overview", "overview", "commune_table", "timeseries",
+           "index766", "ranking", "official_evaluation", "officials_table", "dossiers_counted", "reports_counted",
+           "inputs", "scope_province", "scope_agency", "scope_commune"]

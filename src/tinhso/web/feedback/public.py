@@ -13,6 +13,7 @@ place. Signed-in users always get a freshly rendered page."""
 from __future__ import annotations
 
 import hashlib
+from html import escape
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
@@ -32,7 +33,7 @@ from tinhso.feedback.models import Report
 
 PAGE_SIZE = 20
 PUBLIC_PAGE_SECONDS = 30
-PAGES_KEPT = 2000  # pages kept by each process (least recently used dropped first)
+PAGES_KEPT = 1000  # pages kept by each process (at most ~20 MB; LocMem drops a third when full)
 _pages = LocMemCache("tinhso-feedback-public-pages", {"TIMEOUT": PUBLIC_PAGE_SECONDS, "OPTIONS": {"MAX_ENTRIES": PAGES_KEPT}})
 CSRF_MARK = "tinhso-csrf-token-mark-0b6f1c"  # letters, digits and dashes: never escaped by a template
 
@@ -69,11 +70,20 @@ def report_list(request):
                                                page=request.GET.get("trang"), size=PAGE_SIZE)
         query = request.GET.copy()
         query.pop("trang", None)
+        # What the template would do per row and per option, done in Python (a page of 20 cards and 92
+        # communes cost several times a report's page to render: bench/reports_read.py).
+        detail = reverse("web:report_detail", args=["PA-0"])
+        for r in result.object_list:
+            r["url"] = detail.replace("PA-0", r["public_id"])
+            r["created_day"] = timezone.localtime(r["created_at"]).strftime("%d/%m/%Y")
+            r["description_short"] = _short(r["description"], 220)
+            r["answer_short"] = _short(r["answer"], 200)
         return render(request, "feedback/report_list.html", {
-            "page": result, "rows": result.object_list, "categories": selectors.category_choices(),
-            "communes": selectors.commune_choices(),
-            "states": [(s, Report.State(s).label) for s in states.PUBLIC_STATES],
-            "f": {"category": category, "commune": commune, "state": state}, "query": query.urlencode(), **extra,
+            "page": result, "rows": result.object_list, "feedback_head": _feedback_head(),
+            "category_options": _options(selectors.category_choices(), category),
+            "commune_options": _options(selectors.commune_choices(), commune),
+            "state_options": _options([(s, Report.State(s).label) for s in states.PUBLIC_STATES], state),
+            "query": query.urlencode(), **extra,
         })
 
     return _anonymous_cache(request, page)
@@ -88,6 +98,18 @@ def _feedback_head() -> str:
     if _HEAD is None:
         _HEAD = render_to_string("feedback/_head.html")
     return mark_safe(_HEAD)
+
+
+def _options(pairs, selected: str) -> str:
+    """<option> elements of (value, label) pairs, `selected` marked (escaped as Django escapes)."""
+    return mark_safe("".join(
+        f'<option value="{escape(str(value))}"{" selected" if value == selected else ""}>{escape(str(label))}</option>'
+        for value, label in pairs))
+
+
+def _short(text: str, limit: int) -> str:
+    """`truncatechars` for text in NFC (what the forms store): at most `limit` characters, "…" included."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _when(value) -> str:

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.http import require_safe
 
 from tinhso.dossiers.selectors import timeliness
 from tinhso.ioc import access, exports, selectors
@@ -49,7 +50,7 @@ def ioc_required(view):
             msgs = [m for ms in exc.message_dict.values() for m in ms] if hasattr(exc, "error_dict") else exc.messages
             return render(request, "ioc/error.html", {"errors": msgs}, status=400)
 
-    return wrapper
+    return require_safe(wrapper)  # read-only screens: GET and HEAD (405 otherwise)
 
 
 # --- parameters -----------------------------------------------------------------------------------------

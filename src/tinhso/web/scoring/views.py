@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from tinhso.scoring import access, selectors, sheets
 from tinhso.scoring.periods import period_parse
@@ -20,6 +21,7 @@ def _period(request, default: str):
         return period_parse("", default=default), [m for msgs in exc.message_dict.values() for m in msgs]
 
 
+@require_safe
 @official_required
 def rankings(request):
     access.require_rankings(request.user)
@@ -30,11 +32,13 @@ def rankings(request):
     })
 
 
+@require_safe
 @official_required
 def my_evaluation(request):
     return redirect("web:scoring_evaluation", user_id=request.user.pk)
 
 
+@require_safe
 @official_required
 def evaluation(request, user_id: int):
     target = access.official_for_viewer(request.user, user_id)
@@ -60,11 +64,13 @@ def _download(request, user_id: int, kind: str):
     return response
 
 
+@require_safe
 @official_required
 def evaluation_pdf(request, user_id: int):
     return _download(request, user_id, "pdf")
 
 
+@require_safe
 @official_required
 def evaluation_xlsx(request, user_id: int):
     return _download(request, user_id, "xlsx")

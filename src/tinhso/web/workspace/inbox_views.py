@@ -89,7 +89,7 @@ def inbox(request):
         nxt = ("" if descending else "-") + key if active else key
         sort_links.append({"key": key, "label": label, "query": _query(params, sap=nxt, trang=None),
                            "aria": ("descending" if descending else "ascending") if active else None})
-    procedures = sorted(set(access.dossiers_visible_to(user).values_list("procedure_code", "procedure_name")))
+    procedures = selectors.inbox_procedures(user=user)
     context = {
         "box": box, "box_label": dict(BOXES)[box], "boxes": boxes, "rows": rows, "page": page,
         "q": q, "procedure": procedure, "state": state,
