@@ -15,7 +15,7 @@ from tinhso.catalog.models import Procedure
 from tinhso.dossiers.models import Complaint, Dossier, PaymentRequest, Rating, SupplementRequest
 from tinhso.feedback.models import Report
 from tinhso.scoring import selectors
-from tinhso.scoring.periods import Period, period_of, scope_agency, scope_commune, scope_province
+from tinhso.scoring.periods import period_of, scope_agency, scope_commune, scope_province
 from tinhso.scoring.services import rollups_rebuild
 from tinhso.workcal import selectors as workcal
 from tinhso.workcal.selectors import TimeLimit

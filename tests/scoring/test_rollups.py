@@ -118,12 +118,26 @@ def test_each_change_moves_the_daily_rows_in_its_own_transaction(journeys, staff
     assert ReportDaily.objects.count() == 0
 
 
-def test_a_failed_change_leaves_the_rollups_as_they_were(journeys, staff_x, citizen_b):
-    d = journeys.received(at=vn(2026, 3, 2, 8))
+def test_the_rollups_move_in_the_changes_own_transaction(journeys, staff_x):
+    """A change that fails after scoring's hook has written (here: another hook raises) leaves neither the
+    dossier nor the rollups changed."""
+    from tinhso.dossiers import hooks
+
+    d = journeys.submit(at=vn(2026, 3, 2, 8))
     before = rollups_snapshot()
-    with pytest.raises(Exception):
-        services.dossier_withdraw(actor=citizen_b, dossier=d)  # not the owner
-    assert rollups_snapshot() == before and Dossier.objects.get(pk=d.pk).state == 2
+
+    def boom(*, dossier):
+        raise RuntimeError("a later step of the same change fails")
+
+    hooks.on_dossier_changed(boom)
+    try:
+        with pytest.raises(RuntimeError):
+            services.dossier_receive(actor=staff_x["receiver"], dossier=d, at=vn(2026, 3, 2, 9))
+    finally:
+        hooks._after_change.remove(boom)
+    assert rollups_snapshot() == before and Dossier.objects.get(pk=d.pk).state == 1
+    services.dossier_receive(actor=staff_x["receiver"], dossier=d, at=vn(2026, 3, 2, 9))
+    assert DossierFact.objects.filter(dossier_id=d.pk).exists()
 
 
 def test_rebuild_command_prints_counts_and_verify_exits_zero(journeys, capsys):

@@ -12,6 +12,7 @@ this thread, by the same code.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -19,6 +20,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from .sim_writer import Table, Writer, bulk_session
+
+
+SWITCH_INTERVAL = 0.0002  # seconds (Python's default: 0.005)
 
 
 class ConcurrentChange(Exception):
@@ -78,6 +82,10 @@ class Pipeline:
         self.error: BaseException | None = None
         self.rows_written: dict[str, int] = {}
         if threaded:
+            # The writer thread takes the GIL back after every statement SQLite runs without it: with the
+            # default 5 ms switch interval it would wait behind the generating thread most of the time.
+            self.switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL)
             self.queue: queue.Queue = queue.Queue(maxsize=1)
             self.thread = threading.Thread(target=self._run, name="simulate-writer", daemon=True)
             self.thread.start()
@@ -97,6 +105,8 @@ class Pipeline:
         if self.threaded and self.thread.is_alive():
             self.queue.put(None)
             self.thread.join()
+        if self.threaded:
+            sys.setswitchinterval(self.switch_interval)
         if self.error is not None:
             self._raise()
         return self.rows_written
@@ -106,6 +116,8 @@ class Pipeline:
             self.error = self.error or RuntimeError("aborted")
             self.queue.put(None)
             self.thread.join()
+        if self.threaded:
+            sys.setswitchinterval(self.switch_interval)
 
     def _write(self, chunk: Chunk, writer: Writer) -> None:
         before = dict(writer.rows_written)

@@ -62,7 +62,7 @@ def _recipients_sql(source: str, *, role: str) -> str:
     holders = _holders_sql()
     return (f"SELECT s.dossier_id, s.step, h.user_id, s.due_at FROM {source} s JOIN ({holders}) h "
             f"ON h.agency_id = s.agency_id AND (h.role = '{Role.LEADER}' OR (s.assignee_id IS NULL AND h.role = {role})) "
-            f"UNION SELECT s.dossier_id, s.step, s.assignee_id, s.due_at FROM {source} s WHERE s.assignee_id IS NOT NULL")
+            f"UNION ALL SELECT s.dossier_id, s.step, s.assignee_id, s.due_at FROM {source} s WHERE s.assignee_id IS NOT NULL")
 
 
 TARGETS = {
