@@ -245,22 +245,3 @@ def test_the_demo_simulates_its_year_once_and_keeps_its_hand_made_dossiers(setti
     assert lanhdao.authenticator_set.exists()
     assert chain_verify().ok
 
-
-def test_a_chunk_is_not_written_when_someone_else_wrote_meanwhile(run_simulation):
-    from tinhso.demo.sim_dossiers import tables
-    from tinhso.demo.sim_pipeline import Chunk, ConcurrentChange, Sequence, write_chunk
-    from tinhso.demo.sim_writer import Writer
-
-    run_simulation(dossiers=100, seed=6)
-    dossier_table = tables()["dossier"]
-    expected = Dossier.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
-    with pytest.raises(ConcurrentChange, match=dossier_table.name):
-        write_chunk(Chunk(rows=[(dossier_table, [])], first_ids={dossier_table.name: expected - 1}, next_ids={}),
-                    Writer())
-    seq = DailySequence.objects.order_by("pk").first()
-    stale = Sequence(table=DailySequence._meta.db_table, key_columns=("agency_id", "day"), where="day = %s",
-                     params=[seq.day.isoformat()], changes={(seq.agency_id, seq.day.isoformat()): (seq.last - 1, seq.last + 5)})
-    with pytest.raises(ConcurrentChange, match="dailysequence"):
-        write_chunk(Chunk(rows=[(dossier_table, [])], first_ids={dossier_table.name: expected}, next_ids={},
-                          sequences=[stale]), Writer())
-    assert DailySequence.objects.get(pk=seq.pk).last == seq.last

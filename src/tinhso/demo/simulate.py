@@ -42,13 +42,12 @@ from tinhso.places.models import Agency
 from . import sim_dossiers, sim_reports
 from .sim_calendar import DAY, Stamps, Timeline, epoch, local_date, local_midnight
 from .sim_people import Names, SampleFile, citizen_pool, official_pools
-from .sim_pipeline import Chunk, Pipeline, Sequence
 from .sim_volumes import PROCEDURE_WEIGHTS, Moments, day_weights, split_counts, weighted_picker
 from .sim_writer import Writer, bulk_session
 
 EVENT_NAME = "demo.simulated"
 DEFAULT_SEED = 2026
-CHUNK = 5_000             # dossiers per transaction (whole days)
+CHUNK = 10_000            # dossiers per transaction (whole days)
 REPORT_CHUNK = 20_000
 ONLINE_BAND = (0.60, 0.70)  # the share of channel 2 the simulation aims at (issue 6)
 LATE_BAND = (0.02, 0.05)
@@ -166,10 +165,10 @@ def _rollups_rebuild() -> str:
 
 
 def simulate(*, year: int, dossiers: int, seed: int = DEFAULT_SEED, until: dt.datetime | None = None,
-             reports: int | None = None, append: bool = False, rollups: bool = True, progress=None,
-             threaded: bool | None = None) -> SimulationResult:
+             reports: int | None = None, append: bool = False, rollups: bool = True,
+             progress=None) -> SimulationResult:
     """Fill the demo province with a simulated year (see the module's docstring). Raises SimulationError.
-    `threaded`: write in a second thread while generating (default: unless called inside a transaction)."""
+    """
     if not 1 <= dossiers <= MAX_DOSSIERS:
         raise SimulationError(_("Số hồ sơ phải từ 1 đến %(max)s.") % {"max": f"{MAX_DOSSIERS:,}".replace(",", ".")})
     if not 2000 <= year <= 2100:
@@ -254,42 +253,24 @@ def simulate(*, year: int, dossiers: int, seed: int = DEFAULT_SEED, until: dt.da
         say(f"Người dân: {len(pool):,} tài khoản; cán bộ: {sum(len(v) for r in officials.values() for v in r.values()):,}"
             .replace(",", "."))
 
-        # --- dossiers, then reports: generated here, written by the pipeline -------------------------------------
+        # --- dossiers, then reports: chunks of whole days, one transaction each ---------------------------------
         t_bulk = time.perf_counter()
-        d_tables, r_tables = sim_dossiers.tables(), sim_reports.tables()
-        all_tables = list(d_tables.values()) + [t for t in r_tables.values() if t.name not in
-                                                {x.name for x in d_tables.values()}]
-        ids_by_table = writer.next_ids(all_tables)
-        first_day, last_day = stamps.local_date_iso(start), stamps.local_date_iso(end - 1)
-        daily = {(a, str(d)): last for a, d, last in DailySequence.objects.filter(
-            day__gte=first_day, day__lte=last_day).values_list("agency_id", "day", "last")}
-        monthly = dict(ReportSequence.objects.values_list("period", "last"))
-        pipeline = Pipeline(threaded=(not connection.in_atomic_block) if threaded is None else threaded)
-        try:
-            story, counts = _dossier_chunks(
-                pipeline, dossiers=dossiers, rng=rng, timeline=timeline, stamps=stamps, start=start, end=end,
-                year=year, procs=procs, officials=officials, agencies=agencies, samples=samples, pool=pool,
-                commune_codes=commune_codes, commune_weights=commune_weights, commune_agency=commune_agency,
-                tables=d_tables, ids_by_table=ids_by_table, daily=daily, say=say)
-            r_story = None
-            if reports:
-                handler_ids = {a: officials[a].get(Role.SPECIALIST) or officials[a].get(Role.LEADER)
-                               for a in handler_agencies}
-                r_story = sim_reports.ReportStory(rng=rng, timeline=timeline, stamps=stamps, end=end,
-                                                  categories=categories, routes=routes, coordinators=coordinators,
-                                                  handlers=handler_ids, agencies=agencies, communes=communes)
-                _report_chunks(pipeline, story=r_story, reports=reports, rng=rng, timeline=timeline, stamps=stamps,
-                               start=start, end=end, year=year, pool=pool, communes=communes,
-                               commune_codes=commune_codes, commune_weights=commune_weights, categories=categories,
-                               tables=r_tables, ids_by_table=ids_by_table, monthly=monthly)
-                say(f"  phản ánh: {reports:,}".replace(",", "."))
-            written = pipeline.close()
-        except BaseException:
-            pipeline.abort()
-            raise
+        story, counts = _dossier_chunks(
+            writer, dossiers=dossiers, rng=rng, timeline=timeline, stamps=stamps, start=start, end=end, year=year,
+            procs=procs, officials=officials, agencies=agencies, samples=samples, pool=pool,
+            commune_codes=commune_codes, commune_weights=commune_weights, commune_agency=commune_agency, say=say)
+        r_story = None
+        if reports:
+            handler_ids = {a: officials[a].get(Role.SPECIALIST) or officials[a].get(Role.LEADER)
+                           for a in handler_agencies}
+            r_story = sim_reports.ReportStory(rng=rng, timeline=timeline, stamps=stamps, end=end,
+                                              categories=categories, routes=routes, coordinators=coordinators,
+                                              handlers=handler_ids, agencies=agencies, communes=communes)
+            _report_chunks(writer, story=r_story, reports=reports, rng=rng, timeline=timeline, stamps=stamps,
+                           start=start, end=end, year=year, pool=pool, communes=communes, commune_codes=commune_codes,
+                           commune_weights=commune_weights, categories=categories)
+            say(f"  phản ánh: {reports:,}".replace(",", "."))
         dossier_seconds = time.perf_counter() - t_bulk
-        for name, n in written.items():
-            writer.rows_written[name] = writer.rows_written.get(name, 0) + n
 
         # --- the record of the run ------------------------------------------------------------------------------
         seconds = time.perf_counter() - t0
@@ -322,12 +303,15 @@ def _chunks_of(days: list[tuple[int, int]], size: int) -> list[list[tuple[int, i
     return chunks
 
 
-def _dossier_chunks(pipeline, *, dossiers, rng, timeline, stamps, start, end, year, procs, officials, agencies,
-                    samples, pool, commune_codes, commune_weights, commune_agency, tables, ids_by_table, daily, say):
+def _dossier_chunks(writer, *, dossiers, rng, timeline, stamps, start, end, year, procs, officials, agencies,
+                    samples, pool, commune_codes, commune_weights, commune_agency, say):
+    """Generate and write the dossiers, one transaction per chunk: the ids and the day's sequence numbers are
+    read under the chunk's lock, so whatever else is written meanwhile, the chunk continues it."""
     t0 = time.perf_counter()
     story = sim_dossiers.DossierStory(rng=rng, timeline=timeline, stamps=stamps, end=end, procs=procs,
                                       officials=officials, agencies=agencies, samples=samples,
                                       vietqr=sim_dossiers.VietQR())
+    tables = sim_dossiers.tables()
     weights = [PROCEDURE_WEIGHTS.get(p.code, 1) for p in procs]
     pick_proc = weighted_picker(rng, procs, weights)
     online = [(p, w) for p, w in zip(procs, weights) if p.online]
@@ -339,56 +323,57 @@ def _dossier_chunks(pipeline, *, dossiers, rng, timeline, stamps, start, end, ye
     order = ("dossier", "step", "handover", "event", "link", "head", "component", "supplement", "payment", "apology",
              "rating", "complaint", "document", "domainevent")
     for chunk in _chunks_of(split_counts(dossiers, day_weights(timeline, start, end, year)), CHUNK):
-        ids = {k: ids_by_table[t.name] for k, t in tables.items() if t.has_id}
-        first = {tables[k].name: v for k, v in ids.items()}
-        skeletons = _skeletons(chunk, rng=rng, timeline=timeline, start=start, end=end, pick_proc=pick_proc,
-                               pick_online=pick_online, pick_commune=pick_commune, pool=pool,
-                               commune_agency=commune_agency, moments=moments)
-        codes = _assign_codes(skeletons, end=end, stamps=stamps, agencies=agencies, state=daily)
-        out = sim_dossiers.ChunkRows(tables)
-        for sk in skeletons:
-            counts["channel"][sk[2]] += 1
-            story.dossier(out, ids, tuple(sk))
-        for row in out.dossier:
-            counts["states"][row[7]] = counts["states"].get(row[7], 0) + 1
-        for k, v in ids.items():
-            ids_by_table[tables[k].name] = v
-        pipeline.submit(Chunk(rows=[(tables[name], out.rows[name]) for name in order], first_ids=first,
-                              next_ids={tables[k].name: v for k, v in ids.items()},
-                              sequences=[codes] if codes else [], lock=[DailySequence._meta.db_table]))
+        with transaction.atomic():
+            writer.lock(list(tables.values()) + [DailySequence._meta.db_table])
+            next_ids = writer.next_ids(list(tables.values()))
+            ids = {k: next_ids[t.name] for k, t in tables.items() if t.has_id}
+            skeletons = _skeletons(chunk, rng=rng, timeline=timeline, start=start, end=end, pick_proc=pick_proc,
+                                   pick_online=pick_online, pick_commune=pick_commune, pool=pool,
+                                   commune_agency=commune_agency, moments=moments)
+            _assign_codes(skeletons, end=end, stamps=stamps, agencies=agencies)
+            out = sim_dossiers.ChunkRows(tables)
+            for sk in skeletons:
+                counts["channel"][sk[2]] += 1
+                story.dossier(out, ids, tuple(sk))
+            for row in out.dossier:
+                counts["states"][row[7]] = counts["states"].get(row[7], 0) + 1
+            for name in order:
+                writer.write(tables[name], out.rows[name])
+            writer.sequences_past({tables[k].name: v for k, v in ids.items()})
         done += len(skeletons)
         say(f"  hồ sơ: {done:,}/{dossiers:,} ({time.perf_counter() - t0:.1f} s)".replace(",", "."))
     return story, counts
 
 
-def _report_chunks(pipeline, *, story, reports, rng, timeline, stamps, start, end, year, pool, communes,
-                   commune_codes, commune_weights, categories, tables, ids_by_table, monthly):
+def _report_chunks(writer, *, story, reports, rng, timeline, stamps, start, end, year, pool, communes,
+                   commune_codes, commune_weights, categories):
+    tables = sim_reports.tables()
     cat_codes = sorted(categories)
     pick_category = weighted_picker(rng, cat_codes, [sim_reports.CATEGORY_WEIGHTS.get(c, 2) for c in cat_codes])
     pick_commune = weighted_picker(rng, commune_codes, commune_weights)
     moments = Moments(rng, timeline)
     for chunk in _chunks_of(split_counts(reports, day_weights(timeline, start, end, year)), REPORT_CHUNK):
-        ids = {k: ids_by_table[t.name] for k, t in tables.items()}
-        first = {tables[k].name: v for k, v in ids.items()}
-        skeletons = []
-        for day, n in chunk:
-            day_start = timeline.day_start(day)
-            lo, hi = max(start, day_start), min(end, day_start + DAY)
-            for _i in range(n):
-                t = _moment_within(moments.online_moment, day_start, lo, hi)
-                cit = pool[int(rng.random() * len(pool))]
-                own = rng.random() < 0.8 and cit.commune in communes
-                skeletons.append([t, pick_category(), cit.commune if own else pick_commune(), cit, None])
-        skeletons.sort(key=lambda s: s[0])
-        public_ids = _assign_public_ids(skeletons, stamps=stamps, state=monthly)
-        out = sim_dossiers.ChunkRows(tables)
-        for sk in skeletons:
-            story.report(out, ids, tuple(sk))
-        for k, v in ids.items():
-            ids_by_table[tables[k].name] = v
-        pipeline.submit(Chunk(rows=[(tables[name], out.rows[name]) for name in ("report", "reportevent", "domainevent")],
-                              first_ids=first, next_ids={tables[k].name: v for k, v in ids.items()},
-                              sequences=[public_ids], lock=[ReportSequence._meta.db_table]))
+        with transaction.atomic():
+            writer.lock(list(tables.values()) + [ReportSequence._meta.db_table])
+            next_ids = writer.next_ids(list(tables.values()))
+            ids = {k: next_ids[t.name] for k, t in tables.items()}
+            skeletons = []
+            for day, n in chunk:
+                day_start = timeline.day_start(day)
+                lo, hi = max(start, day_start), min(end, day_start + DAY)
+                for _i in range(n):
+                    t = _moment_within(moments.online_moment, day_start, lo, hi)
+                    cit = pool[int(rng.random() * len(pool))]
+                    own = rng.random() < 0.8 and cit.commune in communes
+                    skeletons.append([t, pick_category(), cit.commune if own else pick_commune(), cit, None])
+            skeletons.sort(key=lambda s: s[0])
+            _assign_public_ids(skeletons, stamps=stamps)
+            out = sim_dossiers.ChunkRows(tables)
+            for sk in skeletons:
+                story.report(out, ids, tuple(sk))
+            for name in ("report", "reportevent", "domainevent"):
+                writer.write(tables[name], out.rows[name])
+            writer.sequences_past({tables[k].name: v for k, v in ids.items()})
 
 
 def _moment_within(draw, day_start: int, lo: int, hi: int) -> int:
@@ -448,44 +433,50 @@ def _skeletons(chunk, *, rng, timeline: Timeline, start, end, pick_proc, pick_on
     return out
 
 
-def _assign_codes(skeletons: list[list], *, end: int, stamps: Stamps, agencies, state: dict) -> Sequence | None:
+def _assign_codes(skeletons: list[list], *, end: int, stamps: Stamps, agencies) -> None:
     """Codes `<agency>-<YYMMDD>-<NNNN>` for the dossiers received by `end`, in order of reception within each
-    agency and day, continuing the day's DailySequence (`state`: {(agency id, day): last}, kept up to date
-    here; the chunk's transaction checks and moves the table)."""
+    agency and day, continuing the day's DailySequence (moved on in this transaction, under its lock)."""
     groups: dict[tuple[int, str], list[list]] = {}
     for sk in skeletons:
         if sk[5] == "normal" and sk[6] <= end:
             groups.setdefault((sk[4], stamps.local_date_iso(sk[6])), []).append(sk)
     if not groups:
-        return None
-    changes = {}
-    for key in sorted(groups):
-        members = groups[key]
-        members.sort(key=lambda s: s[6])
-        base = state.get(key, 0)
-        agency_code = agencies[key[0]][0]
-        yymmdd = key[1][2:4] + key[1][5:7] + key[1][8:10]
-        for j, sk in enumerate(members, start=base + 1):
-            sk[8] = f"{agency_code}-{yymmdd}-{j:04d}"
-        changes[key] = (base, base + len(members))
-        state[key] = base + len(members)
+        return
+    table = DailySequence._meta.db_table
     days = sorted({d for _a, d in groups})
-    return Sequence(table=DailySequence._meta.db_table, key_columns=("agency_id", "day"),
-                    where="day >= %s AND day <= %s", params=[days[0], days[-1]], changes=changes)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT agency_id, day, last FROM {table} WHERE day >= %s AND day <= %s", [days[0], days[-1]])
+        existing = {(a, str(d)): last for a, d, last in cur.fetchall()}
+        rows = []
+        for key in sorted(groups):
+            members = groups[key]
+            members.sort(key=lambda s: s[6])
+            base = existing.get(key, 0)
+            agency_code = agencies[key[0]][0]
+            yymmdd = key[1][2:4] + key[1][5:7] + key[1][8:10]
+            for j, sk in enumerate(members, start=base + 1):
+                sk[8] = f"{agency_code}-{yymmdd}-{j:04d}"
+            rows.append((key[0], key[1], base + len(members)))
+        cur.executemany(f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, %s) "
+                        f"ON CONFLICT (agency_id, day) DO UPDATE SET last = excluded.last", rows)
 
 
-def _assign_public_ids(skeletons: list[list], *, stamps: Stamps, state: dict) -> Sequence:
-    """Public ids `PA-YYMM-NNNNNN`, continuing each month's ReportSequence (`state`: {period: last})."""
+def _assign_public_ids(skeletons: list[list], *, stamps: Stamps) -> None:
+    """Public ids `PA-YYMM-NNNNNN`, continuing each month's ReportSequence (moved on in this transaction)."""
     groups: dict[str, list[list]] = {}
     for sk in skeletons:
         day = stamps.local_date_iso(sk[0])
         groups.setdefault(day[2:4] + day[5:7], []).append(sk)
-    changes = {}
-    for period in sorted(groups):
-        base = state.get(period, 0)
-        for j, sk in enumerate(groups[period], start=base + 1):
-            sk[4] = f"PA-{period}-{j:06d}"
-        changes[(period,)] = (base, base + len(groups[period]))
-        state[period] = base + len(groups[period])
-    return Sequence(table=ReportSequence._meta.db_table, key_columns=("period",),
-                    where=f"period IN ({', '.join(['%s'] * len(groups))})", params=sorted(groups), changes=changes)
+    table = ReportSequence._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT period, last FROM {table} WHERE period IN ({', '.join(['%s'] * len(groups))})",
+                    sorted(groups))
+        existing = dict(cur.fetchall())
+        rows = []
+        for period in sorted(groups):
+            base = existing.get(period, 0)
+            for j, sk in enumerate(groups[period], start=base + 1):
+                sk[4] = f"PA-{period}-{j:06d}"
+            rows.append((period, base + len(groups[period])))
+        cur.executemany(f"INSERT INTO {table} (period, last) VALUES (%s, %s) "
+                        f"ON CONFLICT (period) DO UPDATE SET last = excluded.last", rows)

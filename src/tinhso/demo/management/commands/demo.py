@@ -21,6 +21,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  mẫu: {line}")
         sim = result["simulation"]
         if sim is not None:
-            self.stdout.write(f"  mô phỏng năm {sim.year}: {sim.dossiers:,} hồ sơ, {sim.reports:,} phản ánh trong "
-                              f"{sim.seconds:.1f} giây".replace(",", "."))
+            n = lambda v: f"{v:,}".replace(",", ".")  # noqa: E731 - Vietnamese thousands separator
+            self.stdout.write(f"  mô phỏng năm {sim.year}: {n(sim.dossiers)} hồ sơ, {n(sim.reports)} phản ánh "
+                              f"trong {sim.seconds:.1f} giây")
         self.stdout.write(logins_text())
