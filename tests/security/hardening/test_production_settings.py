@@ -25,7 +25,9 @@ def production_env(**extra) -> dict:
 
 
 def run_tinhso(tmp_path, env: dict, *args) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_") and k != "DATABASE_URL"}
+    # The server's own environment: not ours (the browser tests' conftest allows async-unsafe ORM calls).
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith("TINHSO_") and k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     tinhso = os.path.join(os.path.dirname(sys.executable), "tinhso")
     return subprocess.run([tinhso, *args], env={**base, "TINHSO_VAR_DIR": str(tmp_path), **env},
                           capture_output=True, text=True, timeout=300, cwd=PROJECT)
