@@ -21,6 +21,6 @@ if [ -z "${TINHSO_OIDC_SERVER_URL:-}" ]; then
   export TINHSO_OIDC_SERVER_URL=http://127.0.0.1:8092 TINHSO_OIDC_CLIENT_ID=tinhso TINHSO_OIDC_CLIENT_SECRET=standin-secret
 fi
 trap 'kill $jobs_pid ${registry_pid:-} ${oidc_pid:-} 2>/dev/null' EXIT INT TERM
-echo "→ Tỉnh số đang chạy tại http://127.0.0.1:8000 (Ctrl+C để dừng)"
+echo "→ Tỉnh số đang chạy tại http://${TINHSO_BIND:-127.0.0.1:8000} (Ctrl+C để dừng)"
 .venv/bin/gunicorn tinhso.wsgi:application --bind "${TINHSO_BIND:-127.0.0.1:8000}" --workers "${TINHSO_WORKERS:-2}" \
   --access-logfile - --error-logfile -
