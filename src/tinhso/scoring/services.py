@@ -157,11 +157,9 @@ def _insert_many(model, fields, rows: list[dict]) -> None:
             with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row([r[f] for f in fields])
-        else:  # datetimes as Django writes them on SQLite (naive UTC text), or comparisons would differ
-            adapt = connection.ops.adapt_datetimefield_value
+        else:
             cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})",
-                            [[adapt(v) if isinstance(v, datetime) else v for v in (r[f] for f in fields)]
-                             for r in rows])
+                            [[r[f] for f in fields] for r in rows])
 
 
 def _sum_into(target, source, keys: list[str], names, *, source_keys: list[str] | None = None) -> None:

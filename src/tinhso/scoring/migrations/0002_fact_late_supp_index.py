@@ -6,6 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('dossiers', '0006_step_forwarded'),
         ('scoring', '0001_initial'),
     ]
 
