@@ -234,7 +234,27 @@ def probe(env: dict, *args: str, timeout: float = 300) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-class Server:
+class ProcessGroup:
+    """A process started in its own session, so that it is killed or stopped with all its children."""
+
+    proc: subprocess.Popen | None = None
+
+    def kill(self) -> None:
+        """SIGKILL to the whole group at once: nothing finishes, nothing is cleaned up."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=15)
+
+
+class Server(ProcessGroup):
     """gunicorn (2 sync workers, as in production and the benchmarks) on 127.0.0.1:<port>; the port stays
     the same across restarts so that clients simply retry."""
 
@@ -267,22 +287,8 @@ class Server:
 
         wait_for(up, timeout=90, interval=0.1, what="gunicorn to answer /healthz")
 
-    def kill(self) -> None:
-        """SIGKILL to the master and its workers at once: no request finishes, nothing is cleaned up."""
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=15)
-
-
-class Consumer:
+class Consumer(ProcessGroup):
     """The background job consumer (`tinhso run_huey`, one worker thread, no periodic ticks: the test
     enqueues the sweep itself), polling the queue every 50-500 ms."""
 
@@ -297,20 +303,6 @@ class Consumer:
             [str(BIN / "tinhso"), "run_huey", "-w", "1", "-k", "thread", "--no-periodic", "--delay", "0.05",
              "--max-delay", "0.5"], env=self.env, cwd=REPO, stdout=log, stderr=log, start_new_session=True)
         log.close()
-
-    def kill(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=15)
-
 
 # --- a burst of submissions -------------------------------------------------------------------------
 

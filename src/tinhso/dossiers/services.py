@@ -753,10 +753,8 @@ def dossier_rate(*, actor, dossier: Dossier, level: str, criteria: dict | None =
         raise ValidationError(_("Bạn đã đánh giá hồ sơ này rồi."))
     rating = Rating.objects.create(dossier=dossier, level=level, criteria=criteria or {}, comment=comment.strip(),
                                    created_at=_now(at))
-    DossierEvent.objects.create(dossier=dossier, actor=actor, at=rating.created_at, action=Action.RATE,
-                                from_state=dossier.state, to_state=dossier.state, note=_("Đánh giá: %s") % rating.get_level_display(),
-                                data={"rating": level})
-    hooks.dossier_changed(dossier)
+    _event(dossier, actor=actor, action=Action.RATE, from_state=dossier.state, at=rating.created_at,
+           note=_("Đánh giá: %s") % rating.get_level_display(), data={"rating": level})
     return rating
 
 
@@ -767,10 +765,8 @@ def dossier_complain(*, actor, dossier: Dossier, text: str, at: datetime | None 
     if not text.strip():
         raise ValidationError({"text": [_("Hãy ghi nội dung phản ánh, kiến nghị.")]})
     complaint = Complaint.objects.create(dossier=dossier, author=actor, text=text.strip(), created_at=_now(at))
-    DossierEvent.objects.create(dossier=dossier, actor=actor, at=complaint.created_at, action=Action.COMPLAIN,
-                                from_state=dossier.state, to_state=dossier.state, note=_("Phản ánh: %s") % text.strip()[:200],
-                                data={"complaint": complaint.pk})
-    hooks.dossier_changed(dossier)
+    _event(dossier, actor=actor, action=Action.COMPLAIN, from_state=dossier.state, at=complaint.created_at,
+           note=_("Phản ánh: %s") % text.strip()[:200], data={"complaint": complaint.pk})
     return complaint
 
 
