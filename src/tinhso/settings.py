@@ -103,10 +103,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Headers on every response, static files included (these three run outside WhiteNoise).
+    # Headers on every response, static files included (these two run outside WhiteNoise); the CSP is
+    # set by SecurityHeadersMiddleware from CONTENT_SECURITY_POLICY (django-csp's builder, built once).
     "tinhso.security.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tinhso.web.middleware.PageMethodsMiddleware",  # pages: GET, HEAD, POST only (405 otherwise)
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -388,3 +388,50 @@ def test_tracking_does_not_write_the_session(client, citizen_a, birth_procedure,
     with django_assert_max_num_queries(3):
         r = client.get(reverse("web:track_code", args=[d.code]))
     assert r.status_code == 200 and "sessionid" not in r.cookies
+
+
+def test_tracking_page_is_the_same_from_the_shared_frame_and_from_the_full_rendering(
+        client, citizen_a, birth_procedure, agency_x, staff_x, good_form, good_files, rf):
+    """Anonymous visitors get base.html rendered once per language and day with the page pasted in
+    (web/frame.py); what they see must be exactly what the full rendering of the same templates gives."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from tinhso.dossiers.selectors import tracking_by_code
+    from tinhso.web import frame
+    from tinhso.web.portal.display import step_rows, when
+    from tinhso.web.portal.track import track_code
+    from tinhso.web.portal.track_html import tracking_body
+
+    def anonymous_request():
+        request = rf.get(reverse("web:track_code", args=[d.code]))
+        request.user, request.session = AnonymousUser(), {}
+        request._messages = FallbackStorage(request)
+        return request
+
+    d = received(citizen_a, birth_procedure, agency_x, staff_x, good_form, good_files)
+    for lang, word in (("vi", "Hồ sơ"), ("en", "Dossier")):
+        with translation.override(lang):
+            t = tracking_by_code(code=d.code)
+            body = tracking_body(t, step_rows(t.steps), {
+                k: when(getattr(t, f"{k}_at")) for k in ("submitted", "received", "due", "finished", "returned")})
+            frame.frame_cache_clear()
+            first = track_code(anonymous_request(), code=d.code).content.decode()
+            second = track_code(anonymous_request(), code=d.code).content.decode()  # from the cached frame
+            full = render_to_string("framed.html", {"frame_title": f"{word} {d.code}", "frame_body": body},
+                                    request=anonymous_request())
+            assert first == second == full
+            assert f"<title>{word} {d.code} ·" in second and '<ol class="portal-steps">' in second
+
+
+def test_tracking_page_for_a_signed_in_citizen_has_their_header(client, citizen_a, birth_procedure, agency_x, staff_x,
+                                                               good_form, good_files):
+    d = received(citizen_a, birth_procedure, agency_x, staff_x, good_form, good_files)
+    anonymous = client.get(reverse("web:track_code", args=[d.code])).content.decode()
+    client.force_login(citizen_a)
+    mine = client.get(reverse("web:track_code", args=[d.code])).content.decode()
+    assert "Đăng xuất" in mine and "Đăng xuất" not in anonymous
+    main = lambda html: html.split("<main", 1)[1].split("</main>", 1)[0]  # noqa: E731
+    assert main(mine) == main(anonymous) and d.code in main(mine)

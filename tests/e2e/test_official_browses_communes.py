@@ -76,8 +76,11 @@ def test_calendar_month_and_language_switch(page, live_server, assert_accessible
     assert "Tết" in main
     assert_accessible(page)
     with page.expect_navigation():
-        page.get_by_role("button", name="English").click()
+        page.get_by_role("link", name="English").click()
+    # Back on the same month, now in English (the switch returns to the page it was clicked on).
     assert page.locator("html").get_attribute("lang") == "en"
+    assert "thang=2" in page.url
     with page.expect_navigation():
-        page.get_by_role("button", name="Tiếng Việt").click()
+        page.get_by_role("link", name="Tiếng Việt").click()
     assert page.locator("html").get_attribute("lang") == "vi"
+    assert "thang=2" in page.url

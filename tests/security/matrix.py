@@ -163,6 +163,8 @@ MATRIX: list[Route] = [
     R("healthz", GET=ALL),
     R("i18n/setlang/", GET=ALL, POST=ALL, data={"language": "en", "next": "/"}, writes=False,
       note="Django's language switch (a cookie); GET only redirects"),
+    R("ngon-ngu/<slug:code>/", {"code": "en"}, GET=ALL, writes=False,
+      note="the header's language link: sets the language cookie and goes back"),
     R("xa-phuong/", GET=ALL),
     R("co-quan/", GET=ALL),
     R("lich-lam-viec/", GET=ALL),

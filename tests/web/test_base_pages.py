@@ -8,7 +8,7 @@ def test_pages_are_vietnamese_even_for_an_english_browser(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="vi">' in html
     assert "Cổng dịch vụ công của tỉnh" in html
-    assert 'value="en"' in html  # the switch offers English
+    assert 'href="/ngon-ngu/en/"' in html  # the switch offers English
 
 
 def test_the_switch_chooses_english_and_back(client):

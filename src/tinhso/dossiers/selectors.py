@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone as dt_timezone
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -206,21 +207,48 @@ class PublicTracking:
     steps: list[PublicStep]
 
 
+_TRACKING_SQL: str | None = None
+
+
+def _tracking_sql() -> str:
+    """One statement: the dossier, its agency's name and its steps (a row per step; one row with NULL steps
+    before reception). Written out once per process: the public tracking page is the portal's most visited
+    page, and building the two ORM queries it replaces cost 16 times what running them costs."""
+    global _TRACKING_SQL
+    if _TRACKING_SQL is None:
+        from tinhso.places.models import Agency
+
+        q = connection.ops.quote_name
+        d, a, s = (q(m._meta.db_table) for m in (Dossier, Agency, DossierStep))
+        _TRACKING_SQL = (
+            f"SELECT d.id, d.code, d.procedure_code, d.procedure_name, a.name, d.state, d.submitted_at, "
+            f"d.received_at, d.due_at, d.finished_at, d.returned_at, s.name, s.status, s.due_at, s.finished_at "
+            f"FROM {d} d JOIN {a} a ON a.id = d.agency_id LEFT JOIN {s} s ON s.dossier_id = d.id "
+            f"WHERE d.code = %s ORDER BY s.{q('order')}, s.id")
+    return _TRACKING_SQL
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A raw cursor gives SQLite's datetimes naive (stored in UTC); PostgreSQL's already aware."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt_timezone.utc)
+    return value
+
+
 def tracking_by_code(*, code: str) -> PublicTracking:
     """What anyone may know of a dossier from its code: state, dates, steps. No personal data."""
-    row = (Dossier.objects.filter(code=code)
-           .values("pk", "code", "procedure_code", "procedure_name", "agency__name", "state", "submitted_at",
-                   "received_at", "due_at", "finished_at", "returned_at").first())
-    if row is None:
+    with connection.cursor() as cur:
+        cur.execute(_tracking_sql(), [code])
+        rows = cur.fetchall()
+    if not rows:
         raise Http404(_("Không tìm thấy hồ sơ có mã này."))
-    steps = [PublicStep(name=s["name"], status=s["status"], due_at=s["due_at"], finished_at=s["finished_at"])
-             for s in DossierStep.objects.filter(dossier_id=row["pk"]).order_by("order")
-             .values("name", "status", "due_at", "finished_at")]
+    first = rows[0]
+    steps = [PublicStep(name=r[11], status=r[12], due_at=_aware(r[13]), finished_at=_aware(r[14]))
+             for r in rows if r[11] is not None]
     return PublicTracking(
-        code=row["code"], procedure_code=row["procedure_code"], procedure_name=row["procedure_name"],
-        agency_name=row["agency__name"], state=row["state"], state_label=State(row["state"]).label,
-        submitted_at=row["submitted_at"], received_at=row["received_at"], due_at=row["due_at"],
-        finished_at=row["finished_at"], returned_at=row["returned_at"], steps=steps,
+        code=first[1], procedure_code=first[2], procedure_name=first[3], agency_name=first[4], state=first[5],
+        state_label=State(first[5]).label, submitted_at=_aware(first[6]), received_at=_aware(first[7]),
+        due_at=_aware(first[8]), finished_at=_aware(first[9]), returned_at=_aware(first[10]), steps=steps,
     )
 
 

@@ -3,6 +3,8 @@ from django.urls import path
 from . import actions, mine, submit, track
 
 urlpatterns = [
+    path("tra-cuu/<str:code>/", track.track_code, name="track_code"),
+    path("tra-cuu/", track.track, name="track"),
     path("ho-so/nop/<str:code>/", submit.dossier_submit, name="dossier_submit"),
     path("ho-so-cua-toi/", mine.my_dossiers, name="my_dossiers"),
     path("ho-so-cua-toi/<int:pk>/", mine.my_dossier, name="my_dossier"),
@@ -14,6 +16,4 @@ urlpatterns = [
     path("ho-so-cua-toi/<int:pk>/tep/<int:component_id>/", mine.component_file, name="portal_component_file"),
     path("ho-so-cua-toi/<int:pk>/ket-qua/", mine.result_file, name="portal_result"),
     path("ho-so-cua-toi/<int:pk>/van-ban/<slug:kind>/", mine.document, name="portal_document"),
-    path("tra-cuu/", track.track, name="track"),
-    path("tra-cuu/<str:code>/", track.track_code, name="track_code"),
 ]
