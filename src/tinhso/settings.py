@@ -7,6 +7,8 @@ Environment variables (all optional for the embedded default):
   TINHSO_DEBUG          1 to turn debug on (default 0)
   TINHSO_ALLOWED_HOSTS  comma-separated host names (default: 127.0.0.1,localhost)
   TINHSO_PROVINCE_CODE  the province this installation serves (default 19, Thái Nguyên)
+  TINHSO_OLD_ADDRESS_PROVINCES  2025 province codes old addresses convert into, comma-separated (default: the
+                        installation's province), or "all" for the whole country (~75 MB more per process)
   TINHSO_REDIS_URL      redis://... to run background jobs on Redis (default: SQLite queue in var/)
   TINHSO_EMAIL_URL      smtp://user:pass@host:port, or file:///dir (default: e-mails printed on the console)
   TINHSO_SMS_BACKEND    dotted path of the SMS adapter (default: console)
@@ -65,6 +67,9 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("TINHSO_ALLOWED_HOSTS", "127.
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("TINHSO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 PROVINCE_CODE = os.environ.get("TINHSO_PROVINCE_CODE", "19")
+# The converter of old addresses holds only the old provinces merged into these (tinhso/places/old_units.py).
+OLD_ADDRESS_PROVINCES = [c.strip() for c in os.environ.get("TINHSO_OLD_ADDRESS_PROVINCES", PROVINCE_CODE).split(",")
+                         if c.strip()]
 # The address citizens reach this installation at: printed in QR codes of slips and in e-mails.
 PUBLIC_URL = os.environ.get("TINHSO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 

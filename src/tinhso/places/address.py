@@ -1,7 +1,10 @@
 """Old three-level addresses (xã, huyện, tỉnh before 1/7/2025) → 2025 commune, via `vietnam-address-converter`.
 
-The converter's first call builds its index (several seconds); `address_index_warm_in_background()`
-starts that in a daemon thread when a web process starts (see apps.py).
+The converter works on the old provinces that became the installation's province(s) only
+(`old_units.install()`, before the package is first imported: see old_units.py): ~3 MB per process and
+~0.25 s to import and index, instead of ~80 MB and ~12 s of CPU for the whole country.
+`address_index_warm_in_background()` still does that (and builds the subset file, in a subprocess, if it
+is missing) in a daemon thread when a web process starts (see apps.py), so no request waits for it.
 """
 from __future__ import annotations
 
@@ -17,10 +20,18 @@ _warm_started = False
 _ready = threading.Event()
 
 
-def converter_convert(text: str) -> dict[str, Any]:
-    """Run the package's converter (module-level cached indexes, thread-safe after the first build)."""
+def _convert_function():
+    from . import old_units
+
+    old_units.install()  # must come before the package's first import; once per process, cheap afterwards
     from vietnam_address_converter import convert_address_text
 
+    return convert_address_text
+
+
+def converter_convert(text: str) -> dict[str, Any]:
+    """Run the package's converter (module-level cached indexes, thread-safe after the first build)."""
+    convert_address_text = _convert_function()
     if _ready.is_set():
         return convert_address_text(text)
     with _lock:  # the first call builds the index: wait for a warm-up in progress instead of building twice
@@ -31,8 +42,7 @@ def converter_convert(text: str) -> dict[str, Any]:
 
 def address_index_warm() -> None:
     with _lock:
-        from vietnam_address_converter import convert_address_text
-
+        convert_address_text = _convert_function()
         convert_address_text("Xã Tân Cương, Thành phố Thái Nguyên, Tỉnh Thái Nguyên")
         _ready.set()
 

@@ -8,8 +8,8 @@ the shared cache: feedback/public_version.py; one cache read per request). The p
 in this process (LocMem, PAGES_KEPT at most): storing each rendered page in the shared cache would cost a
 write per miss (with the database's cache, a transaction and a count of its table), and a report's page,
 read at random among 200,000, misses almost always. The page is stored with a marker in place of the
-CSRF token of its forms (the language switch): every visitor gets their own token (and cookie) in its
-place. Signed-in users always get a freshly rendered page."""
+CSRF token of any POST form on it: every visitor gets their own token (and cookie) in its place (the
+header's language switch is a link and needs none). Signed-in users always get a freshly rendered page."""
 from __future__ import annotations
 
 import hashlib
@@ -56,7 +56,10 @@ def _anonymous_cache(request, make_page):
             return response
         kept = (response.content, response["Content-Type"])
         _pages.set(page_key, kept, getattr(settings, "FEEDBACK_PUBLIC_PAGE_SECONDS", PUBLIC_PAGE_SECONDS))
-    return HttpResponse(kept[0].replace(CSRF_MARK.encode(), get_token(request).encode()), content_type=kept[1])
+    body = kept[0]
+    if CSRF_MARK.encode() in body:  # a form on the page: the visitor's own token (the header has none)
+        body = body.replace(CSRF_MARK.encode(), get_token(request).encode())
+    return HttpResponse(body, content_type=kept[1])
 
 
 @require_GET
