@@ -17,9 +17,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.db import transaction
 from django.utils import timezone
 
 from tinhso.catalog.models import Field, Procedure
+from tinhso.dossiers import hooks
 from tinhso.dossiers.models import Dossier
 from tinhso.people.models import Official, OfficialRole, User
 from tinhso.places.models import Agency
@@ -155,7 +157,14 @@ def test_leader_goes_from_a_communes_late_count_to_exactly_those_dossiers(
     marker = page.evaluate("() => (window.__iocMarker = Math.random())")
     d = Dossier.objects.filter(agency__commune_id="05443", state=4, due_at__gt=timezone.now()).first() \
         or Dossier.objects.filter(state=4, due_at__gt=timezone.now(), supplement_count__lte=1).first()
-    Dossier.objects.filter(pk=d.pk).update(due_at=timezone.now() - dt.timedelta(minutes=1))
+    # A raw UPDATE bypasses the dossier services, so the rollups (scoring's facts carry the due time and
+    # "late now" is read from them) would never see it: call what every dossier service calls after a
+    # change, in the same transaction, as a real change of the due time (an apology with a new appointment)
+    # would.
+    with transaction.atomic():
+        Dossier.objects.filter(pk=d.pk).update(due_at=timezone.now() - dt.timedelta(minutes=1))
+        d.refresh_from_db()
+        hooks.dossier_changed(d)
     page.wait_for_function(f"() => document.querySelector('[data-figure=late_now] .ioc-value').textContent.replace(/\\./g, '') === '{expected_late + 1}'",
                            timeout=15000)
     assert page.evaluate("() => window.__iocMarker") == marker  # the same document: no reload

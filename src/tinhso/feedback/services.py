@@ -74,14 +74,15 @@ def _insert(obj):
 
 
 def _event(report: Report, *, actor, action: str, from_state: str, note: str = "", at: datetime | None = None,
-           data: dict | None = None) -> ReportEvent:
-    """The report's history row (public when the public may see it) and the domain event, in this transaction."""
+           data: dict | None = None, created: bool = False) -> ReportEvent:
+    """The report's history row (public when the public may see it) and the domain event, in this transaction.
+    `created`: `report` was inserted in this transaction (told to the hooks)."""
     ev = _insert(ReportEvent(
         report=report, actor=_actor_or_none(actor), at=at or timezone.now(), action=action, from_state=from_state,
         to_state=report.state, note=note, public=action in states.PUBLIC_ACTIONS))
     event_record(actor=actor, name=f"feedback.report_{action}", subject=report,
                  data={"public_id": report.public_id, "from": from_state, "to": report.state, **(data or {})})
-    hooks.report_changed(report)  # e.g. scoring's rollups, in this same transaction
+    hooks.report_changed(report, created=created)  # e.g. scoring's rollups, in this same transaction
     if from_state in states.PUBLIC_STATES or report.state in states.PUBLIC_STATES:
         public_version.changed()  # the cached public pages and counts are stale (never on creation: not public)
     return ev
@@ -332,7 +333,7 @@ def report_create(*, actor, category, description: str, lat=None, long=None, add
         for content, width, height in clean_photos:
             ReportPhoto.objects.create(report=report, file=content, width=width, height=height)
         _event(report, actor=user, action="created", from_state="", at=now,
-               note=_("Phản ánh được gửi (%(via)s).") % {"via": via}, data={"urgency": urgency})
+               note=_("Phản ánh được gửi (%(via)s).") % {"via": via}, data={"urgency": urgency}, created=True)
         if urgency == Report.Urgency.URGENT and com is not None:
             _alert_duty_officers(report)
     return report

@@ -32,11 +32,12 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 DOSSIER_FIELDS = ("id", "agency_id", "procedure_id", "channel", "state", "received_at", "due_at", "finished_at",
                   "supplement_count", "fee_amount", "paid_at", "result_file")
-DOSSIER_KEYS = ("dossier_id", "agency_id", "procedure_id", "channel", "state", "received_day", "finished_day")
+DOSSIER_KEYS = ("dossier_id", "agency_id", "procedure_id", "channel", "state", "received_day", "finished_day",
+                "due_at")
 
 REPORT_FIELDS = ("id", "created_at", "category_id", "commune_id", "agency_id", "state", "due_at", "answered_at",
                  "closed_at", "rating", "reopened_count")
-REPORT_KEYS = ("report_id", "day", "category_id", "commune_code", "agency_id", "state")
+REPORT_KEYS = ("report_id", "day", "category_id", "commune_code", "agency_id", "state", "due_at")
 
 REPORT_OPEN_STATES = (Report.State.NEW, Report.State.ACCEPTED, Report.State.ASSIGNED, Report.State.IN_PROGRESS)
 REPORT_ANSWERED_STATES = (Report.State.ANSWERED, Report.State.CLOSED)
@@ -196,7 +197,7 @@ def dossier_fact(row: dict, x: DossierExtras, *, paper: set[int], clock: Working
     fact = {
         "dossier_id": row["id"], "agency_id": row["agency_id"], "procedure_id": row["procedure_id"],
         "channel": row["channel"], "state": state, "received_day": local_day(row["received_at"]),
-        "finished_day": local_day(row["finished_at"]) if finished else None,
+        "finished_day": local_day(row["finished_at"]) if finished else None, "due_at": row["due_at"],
     }
     fact.update({k: int(c[k]) for k in DOSSIER_COUNTERS})
     return fact
@@ -229,7 +230,8 @@ def report_fact(row: dict, *, cal) -> dict:
                       or (rejected and not rejected_on_time)),
     }
     fact = {"report_id": row["id"], "day": local_day(row["created_at"]), "category_id": row["category_id"],
-            "commune_code": row["commune_id"] or "", "agency_id": row["agency_id"] or 0, "state": state}
+            "commune_code": row["commune_id"] or "", "agency_id": row["agency_id"] or 0, "state": state,
+            "due_at": row["due_at"]}
     fact.update({k: int(c[k]) for k in REPORT_COUNTERS})
     return fact
 

@@ -133,6 +133,9 @@ class DossierFact(DossierCounters):
     state = models.PositiveSmallIntegerField()
     received_day = models.DateField()
     finished_day = models.DateField(null=True, blank=True)
+    # The dossier's due time as of its last change (every change of it goes through a service, hence
+    # through the hook): "late now" is read here, through the partial index of the running dossiers.
+    due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -140,6 +143,12 @@ class DossierFact(DossierCounters):
             models.Index(fields=["received_day"], name="scoring_fact_day"),
             # the few open dossiers late because of a second supplement request ("late now" lists)
             models.Index(fields=["agency_id"], condition=Q(open_late_supp=1), name="scoring_fact_late_supp"),
+            # the dossiers finished late (the "late" lists of a period)
+            models.Index(fields=["agency_id", "received_day"], condition=Q(done_late=1), name="scoring_fact_done_late"),
+            # the running dossiers (states 2, 4) by agency and due time: "late now" counts read only this
+            # small index (covering: the supplement count and the reception day are in it)
+            models.Index(fields=["agency_id", "due_at", "supplements", "received_day"],
+                         condition=Q(state__in=[2, 4]), name="scoring_fact_running_due"),
         ]
 
 
@@ -186,9 +195,19 @@ class ReportFact(ReportCounters):
     commune_code = models.CharField(max_length=5, blank=True, default="")  # "" = no commune
     agency_id = models.BigIntegerField(default=0)  # 0 = not routed to an agency yet
     state = models.CharField(max_length=12)
+    due_at = models.DateTimeField(null=True, blank=True)  # as of the report's last change (see DossierFact)
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="scoring_reportfact_day")]
+        indexes = [
+            models.Index(fields=["day"], name="scoring_reportfact_day"),
+            # open reports ("open now") and the running ones by due time ("late now"), per agency and commune
+            models.Index(fields=["agency_id", "commune_code"], condition=Q(open=1), name="scoring_rfact_open"),
+            models.Index(fields=["agency_id", "due_at"], condition=Q(state__in=["accepted", "assigned", "in_progress"]),
+                         name="scoring_rfact_running_agency"),
+            models.Index(fields=["commune_code", "due_at"],
+                         condition=Q(state__in=["accepted", "assigned", "in_progress"]),
+                         name="scoring_rfact_running_commune"),
+        ]
 
 
 class ReportDaily(ReportCounters):

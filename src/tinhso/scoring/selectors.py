@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tinhso.dossiers.models import Dossier
@@ -117,26 +118,82 @@ def _in_period(qs, period: Period | None, field: str):
     return qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
-# --- "right now" from the tables (indexes on open items) ----------------------------------------------
+# --- "right now": the facts of the open items, through their partial indexes ----------------------------
+# A fact carries its item's state and due time as of its last change, and every change of either goes
+# through a service (hence through the hook): these counts are those of the dossier and report tables,
+# read from small partial indexes (running items only) instead of the big tables.
 
-def late_time_qs(*, now: datetime, period: Period | None = None, agency_ids=None) -> QuerySet[Dossier]:
-    """Running dossiers (2, 4) past their due time with at most one supplement request (the others,
-    late whatever the clock says, are counted by the rollups: `open_late_supp`)."""
-    qs = Dossier.objects.filter(state__in=RUNNING, due_at__lte=now, supplement_count__lte=1)
+# The conditions of the partial indexes, written as literals: SQLite uses a partial index only when the
+# query states its condition with the same constants (a bound parameter hides them from the planner).
+RUNNING_SQL = '"state" IN (2, 4)'
+REPORT_RUNNING_SQL = "\"state\" IN ('accepted', 'assigned', 'in_progress')"
+OPEN_SQL = '"open" = 1'
+LATE_SUPP_SQL = '"open_late_supp" = 1'
+DONE_LATE_SQL = '"done_late" = 1'
+
+
+def _running_facts():
+    return DossierFact.objects.extra(where=[RUNNING_SQL])
+
+
+def late_time_counts(*, now: datetime, period: Period | None = None, agency_ids=None, by_agency: bool = False):
+    """How many running dossiers are past their due time with at most one supplement request (in these
+    agencies, received in the period): a number, or {agency id: number}. Plain SQL naming the partial index
+    on SQLite, whose planner (without statistics) would otherwise prefer the reception-day index for a
+    long period and read every fact of it."""
+    q = connection.ops.quote_name
+    table = q(DossierFact._meta.db_table)
+    hint = " INDEXED BY scoring_fact_running_due" if connection.vendor == "sqlite" else ""
+    where, params = [RUNNING_SQL, f"{q('due_at')} <= %s", f"{q('supplements')} <= 1"], [now]
+    if agency_ids is not None:
+        ids = [int(i) for i in agency_ids]
+        where.append(f"{q('agency_id')} IN ({', '.join(['%s'] * len(ids))})" if ids else "1 = 0")
+        params += ids
+    if period is not None:
+        where += [f"{q('received_day')} >= %s", f"{q('received_day')} < %s"]
+        params += [period.start, period.end]
+    select = f"{q('agency_id')}, COUNT(*)" if by_agency else "COUNT(*)"
+    sql = f"SELECT {select} FROM {table}{hint} WHERE {' AND '.join(where)}"
+    if by_agency:
+        sql += f" GROUP BY {q('agency_id')}"
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    return dict(rows) if by_agency else rows[0][0]
+
+
+def late_time_qs(*, now: datetime, period: Period | None = None, agency_ids=None) -> QuerySet[DossierFact]:
+    """Facts of the running dossiers (2, 4) past their due time with at most one supplement request (those
+    with more, late whatever the clock says, are counted by the rollups: `open_late_supp`)."""
+    qs = _running_facts().filter(due_at__lte=now, supplements__lte=1)
     if agency_ids is not None:
         qs = qs.filter(agency_id__in=list(agency_ids))
-    return _in_period(qs, period, "received_at")
+    return _days(qs, period, "received_day")
 
 
 def late_now_q(now: datetime) -> Q:
-    """Late right now (DOMAIN.md §8): running and past the due time, or open with > 1 supplement request."""
+    """Late right now (DOMAIN.md §8), as a condition on dossiers: running and past the due time, or open
+    with more than one supplement request."""
     return Q(state__in=RUNNING, due_at__lte=now) | Q(state__in=list(OPEN_STATES), supplement_count__gt=1)
 
 
+def _report_facts(scope: Scope):
+    from .models import ReportFact
+
+    qs = ReportFact.objects.all()
+    if scope.kind == "agency":
+        qs = qs.filter(agency_id__in=list(scope.agency_ids))
+    elif scope.kind == "commune":
+        qs = qs.filter(commune_code=scope.code)
+    return qs
+
+
 def _reports_open_late_qs(scope: Scope, *, now: datetime, period: Period | None, clean: bool = False):
-    qs = _in_period(_report_table_qs(scope).filter(state__in=REPORT_RUNNING, due_at__lte=now), period, "created_at")
+    """Facts of the running reports past their due time (received in the period); `clean`: never reopened nor
+    rated unsatisfied (those are already in `bad_fixed`)."""
+    qs = _days(_report_facts(scope).extra(where=[REPORT_RUNNING_SQL]).filter(due_at__lte=now), period)
     if clean:
-        qs = qs.filter(reopened_count=0).exclude(rating=Report.Rating.UNSATISFIED)
+        qs = qs.filter(reopened=0, unsatisfied=0)
     return qs
 
 
@@ -144,7 +201,7 @@ def inputs(scope: Scope, period: Period, *, now: datetime | None = None, catalog
     now = _now(now)
     return i766.Inputs(
         d=dossier_sums(period, scope.agency_ids),
-        late_time=late_time_qs(now=now, period=period, agency_ids=scope.agency_ids).count(),
+        late_time=late_time_counts(now=now, period=period, agency_ids=scope.agency_ids),
         r=report_sums(scope, period),
         r_open_late=_reports_open_late_qs(scope, now=now, period=period).count(),
         r_open_late_clean=_reports_open_late_qs(scope, now=now, period=period, clean=True).count(),
@@ -180,8 +237,8 @@ def _overview(scope: Scope, period: Period, now: datetime, *, with_index: bool =
     d, r = x.d, x.r
     received_today = dossier_sums(period_of("day", today), scope.agency_ids)["received"]
     now_counts = _now_counts(scope.agency_ids)
-    late_now = now_counts["open_late_supp"] + late_time_qs(now=now, agency_ids=scope.agency_ids).count()
-    reports_table = _report_table_qs(scope)
+    late_now = now_counts["open_late_supp"] + late_time_counts(now=now, agency_ids=scope.agency_ids)
+    report_facts = _report_facts(scope)
     hours = by_code["2.2"].value
     return {
         "scope": scope.key, "scope_name": scope.name, "period": period.key, "period_label": period.label,
@@ -201,8 +258,8 @@ def _overview(scope: Scope, period: Period, now: datetime, *, with_index: bool =
         "rated_unsatisfied": d["rated_unsatisfied"],
         "satisfaction_rate": _pct(d["rated_satisfied"], d["rated"]),
         "reports_received": r["received"],
-        "reports_open": reports_table.filter(state__in=REPORT_OPEN).count(),
-        "reports_late": reports_table.filter(state__in=REPORT_RUNNING, due_at__lte=now).count(),
+        "reports_open": report_facts.extra(where=[OPEN_SQL]).count(),
+        "reports_late": report_facts.extra(where=[REPORT_RUNNING_SQL]).filter(due_at__lte=now).count(),
         "reports_satisfaction_rate": _pct(r["satisfied"], r["rated"]),
         "index766_total": idx["total"],
         "index766_max": idx["max_points"],
@@ -276,15 +333,14 @@ def _unit_results(kind: str, period: Period, now: datetime, units=None) -> dict:
     """{unit key: (Inputs, compute result)} for every unit of `kind` in one pass over the rollups."""
     units = units if units is not None else _units(kind)
     d_by_agency = _raw_sums(DossierDailyAgency, DOSSIER_COUNTERS, period=period, group="agency_id")
-    late_by_agency = dict(late_time_qs(now=now, period=period).values("agency_id").annotate(n=Count("id"))
-                          .order_by().values_list("agency_id", "n"))
+    late_by_agency = late_time_counts(now=now, period=period, by_agency=True)
     rkey = "commune_code" if kind == "communes" else "agency_id"
-    tkey = "commune_id" if kind == "communes" else "agency_id"
     r_by = _raw_sums(ReportDaily, REPORT_COUNTERS, period=period, group=rkey)
-    running_late = _in_period(Report.objects.filter(state__in=REPORT_RUNNING, due_at__lte=now), period, "created_at")
-    open_late = dict(running_late.values(tkey).annotate(n=Count("id")).order_by().values_list(tkey, "n"))
-    open_late_clean = dict(running_late.filter(reopened_count=0).exclude(rating=Report.Rating.UNSATISFIED)
-                           .values(tkey).annotate(n=Count("id")).order_by().values_list(tkey, "n"))
+    province = scope_province()
+    running_late = _reports_open_late_qs(province, now=now, period=period)
+    open_late = dict(running_late.values(rkey).annotate(n=Count("report_id")).order_by().values_list(rkey, "n"))
+    open_late_clean = dict(_reports_open_late_qs(province, now=now, period=period, clean=True).values(rkey)
+                           .annotate(n=Count("report_id")).order_by().values_list(rkey, "n"))
     catalog = i766.catalog_stats({key: ids for key, _n, _c, ids in units})
     out = {}
     for key, _name, code, ids in units:
@@ -344,12 +400,12 @@ def commune_table(period: Period, *, now: datetime | None = None) -> list[dict]:
     results = _unit_results("communes", period, now, units)
     ranks = _competition_ranks({k: res["total"] for k, (_x, res) in results.items()})
     now_by_agency = {r["agency_id"]: r for r in AgencyNow.objects.values("agency_id", *NOW_COUNTERS)}
-    late_all = dict(late_time_qs(now=now).values("agency_id").annotate(n=Count("id")).order_by()
-                    .values_list("agency_id", "n"))
-    reports_open = dict(Report.objects.filter(state__in=REPORT_OPEN).values("commune_id").annotate(n=Count("id"))
-                        .order_by().values_list("commune_id", "n"))
-    reports_late = dict(Report.objects.filter(state__in=REPORT_RUNNING, due_at__lte=now).values("commune_id")
-                        .annotate(n=Count("id")).order_by().values_list("commune_id", "n"))
+    late_all = late_time_counts(now=now, by_agency=True)
+    facts = _report_facts(scope_province())
+    reports_open = dict(facts.extra(where=[OPEN_SQL]).values("commune_code").annotate(n=Count("report_id"))
+                        .order_by().values_list("commune_code", "n"))
+    reports_late = dict(facts.extra(where=[REPORT_RUNNING_SQL]).filter(due_at__lte=now).values("commune_code")
+                        .annotate(n=Count("report_id")).order_by().values_list("commune_code", "n"))
     rows = []
     for key, name, code, ids in units:
         x, res = results[key]
@@ -454,20 +510,32 @@ def _facts(scope: Scope, period: Period | None, condition: Q):
     return _days(qs, period, "received_day").order_by().values("dossier_id")
 
 
-def _time_late(scope: Scope, period: Period | None, now: datetime):
-    """Ids of the running dossiers past their due time (index on state, due_at), received in the period."""
-    qs = Dossier.objects.filter(state__in=RUNNING, due_at__lte=now)
+def _late_ids(scope: Scope, period: Period | None, now: datetime, *, finished_too: bool) -> RawSQL:
+    """Ids of the late dossiers as one UNION of three small partial-index reads: open with a second
+    supplement request, running past the due time, and (with `finished_too`) finished late. A single
+    semi-join, never an OR of sub-queries (which would make the database read every dossier); plain SQL so
+    that SQLite, without statistics, is told which partial index to read."""
+    q = connection.ops.quote_name
+    table = q(DossierFact._meta.db_table)
+    sqlite = connection.vendor == "sqlite"
+    scope_sql, scope_params = "", []
     if scope.agency_ids is not None:
-        qs = qs.filter(agency_id__in=list(scope.agency_ids))
-    return _in_period(qs, period, "received_at").order_by().values("pk")
-
-
-def _late_ids(scope: Scope, period: Period | None, now: datetime, *, finished_too: bool):
-    """Late dossiers as one UNION of small index reads: running past the due time, open with a second
-    supplement request (and, with `finished_too`, finished late). A single semi-join, never an OR of
-    sub-queries (which would make the database scan every dossier)."""
-    cond = Q(open_late_supp=1) | Q(done_late=1) if finished_too else Q(open_late_supp=1)
-    return _facts(scope, period, cond).union(_time_late(scope, period, now), all=True)
+        ids = [int(i) for i in scope.agency_ids]
+        scope_sql = f" AND {q('agency_id')} IN ({', '.join(['%s'] * len(ids))})" if ids else " AND 1 = 0"
+        scope_params = ids
+    if period is not None:
+        scope_sql += f" AND {q('received_day')} >= %s AND {q('received_day')} < %s"
+        scope_params = [*scope_params, period.start, period.end]
+    parts = [("scoring_fact_late_supp", LATE_SUPP_SQL, []),
+             ("scoring_fact_running_due", f"{RUNNING_SQL} AND {q('due_at')} <= %s", [now])]
+    if finished_too:
+        parts.append(("scoring_fact_done_late", DONE_LATE_SQL, []))
+    sql, params = [], []
+    for index, condition, condition_params in parts:
+        hint = f" INDEXED BY {index}" if sqlite else ""
+        sql.append(f"SELECT {q('dossier_id')} FROM {table}{hint} WHERE {condition}{scope_sql}")
+        params += [*condition_params, *scope_params]
+    return RawSQL(" UNION ALL ".join(sql), params)
 
 
 def dossiers_counted(metric: str, scope: Scope, period: Period | None, *, part: str = "numerator",
@@ -518,7 +586,6 @@ def reports_counted(metric: str, scope: Scope, period: Period | None, *, part: s
     denominator: received; `bad`: unsatisfied, reopened or late)."""
     now = _now(now)
     qs = _in_period(_report_table_qs(scope), period, "created_at")
-    running_late = Q(state__in=REPORT_RUNNING, due_at__lte=now)
     fact_ids = lambda cond: _report_fact_ids(scope, period, cond)  # noqa: E731
     parts = {"5.2": ("numerator", "denominator"), "5.3": ("numerator", "denominator", "bad")}.get(metric, ("numerator",))
     if part not in parts:
@@ -526,9 +593,10 @@ def reports_counted(metric: str, scope: Scope, period: Period | None, *, part: s
     if metric == "reports_received":
         pass
     elif metric == "reports_open":
-        qs = qs.filter(state__in=REPORT_OPEN)
+        qs = qs.filter(pk__in=_days(_report_facts(scope).extra(where=[OPEN_SQL]), period).order_by()
+                       .values("report_id"))
     elif metric == "reports_late":
-        qs = qs.filter(running_late)
+        qs = qs.filter(pk__in=_running_late_ids(scope, period, now))
     elif metric == "5.2":
         if part == "numerator":
             qs = qs.filter(pk__in=fact_ids(Q(answered_on_time=1) | Q(rejected_on_time=1)))
@@ -547,18 +615,11 @@ def reports_counted(metric: str, scope: Scope, period: Period | None, *, part: s
 
 
 def _running_late_ids(scope: Scope, period: Period | None, now: datetime):
-    return _reports_open_late_qs(scope, now=now, period=period).order_by().values("pk")
+    return _reports_open_late_qs(scope, now=now, period=period).order_by().values("report_id")
 
 
 def _report_fact_ids(scope: Scope, period: Period | None, condition: Q):
-    from .models import ReportFact
-
-    qs = ReportFact.objects.filter(condition)
-    if scope.kind == "agency":
-        qs = qs.filter(agency_id__in=list(scope.agency_ids))
-    elif scope.kind == "commune":
-        qs = qs.filter(commune_code=scope.code)
-    return _days(qs, period).order_by().values("report_id")
+    return _days(_report_facts(scope).filter(condition), period).order_by().values("report_id")
 
 
 __all__ = ["province_overview", "agency_overview", "commune_overview", "overview", "commune_table", "timeseries",

@@ -1,8 +1,8 @@
 """The only write path of scoring: the rollups.
 
-- `dossier_rollup_sync(*, dossier)` and `report_rollup_sync(*, report)` run in the transaction of
-  every dossier / report change (registered as hooks by `apps.ScoringConfig.ready`): they recompute
-  the item's fact, and move the daily rows and `AgencyNow` by the difference (new fact − old fact).
+- `dossier_rollup_sync(*, dossier)` and `report_rollup_sync(*, report, created=False)` run in the
+  transaction of every dossier / report change (registered as hooks by `apps.ScoringConfig.ready`): they
+  recompute the item's fact, and move the daily rows and `AgencyNow` by the difference (new − old fact).
   Nothing else is written, and no domain event: the change's own event is written by its service.
 - `rollups_rebuild(*, actor=None)` recomputes every fact and every daily row from the dossier and
   report tables, in one transaction (`tinhso rollups rebuild`); the result must equal the rows kept
@@ -97,7 +97,13 @@ REPORT_FACT_FIELDS = facts.REPORT_KEYS + REPORT_COUNTERS
 
 def dossier_rollup_sync(*, dossier) -> None:
     """Bring the fact of `dossier` and the rows summing it up to date. Called by the dossier services
-    (through dossiers.hooks) inside the transaction of every change."""
+    (through dossiers.hooks) inside the transaction of every change, with the instance they just saved.
+
+    A dossier not received yet has no fact, and a reception is never undone (`received_at` is set once,
+    at reception, and never cleared): while the instance has no `received_at` there is nothing to do and
+    nothing is read (an online submission, a withdrawal or refusal before reception)."""
+    if dossier.received_at is None:
+        return
     pk = dossier.pk
     row = Dossier.objects.filter(pk=pk).values(*facts.DOSSIER_FIELDS).first()
     old = _old_fact(DossierFact, pk, DOSSIER_FACT_FIELDS)
@@ -115,13 +121,23 @@ def dossier_rollup_sync(*, dossier) -> None:
     _move(AgencyNow, old, new, NOW_KEY, NOW_COUNTERS)
 
 
-def report_rollup_sync(*, report) -> None:
+def report_rollup_sync(*, report, created: bool = False) -> None:
     """Bring the fact of `report` and its daily row up to date. Called by the report services (through
-    feedback.hooks) inside the transaction of every change."""
+    feedback.hooks) inside the transaction of every change.
+
+    `created`: the service has just inserted `report` in this transaction, so the instance is the row
+    (nothing to re-read) and it has no fact yet (nothing to read nor to subtract): one insert, one upsert."""
     pk = report.pk
-    row = Report.objects.filter(pk=pk).values(*facts.REPORT_FIELDS).first()
-    old = _old_fact(ReportFact, pk, REPORT_FACT_FIELDS)
-    new = facts.report_fact(row, cal=workcal.current_calendar()) if row is not None else None
+    if created:
+        row, old = {f: pk if f == "id" else getattr(report, f) for f in facts.REPORT_FIELDS}, None
+    else:
+        row = Report.objects.filter(pk=pk).values(*facts.REPORT_FIELDS).first()
+        old = _old_fact(ReportFact, pk, REPORT_FACT_FIELDS)
+    new = None
+    if row is not None:
+        # the working calendar (a revision check inside a transaction) only for what uses it: a declined report
+        cal = workcal.current_calendar() if row["state"] == Report.State.REJECTED else None
+        new = facts.report_fact(row, cal=cal)
     if old == new:
         return
     _write_fact(ReportFact, "report_id", old, new)
@@ -157,9 +173,11 @@ def _insert_many(model, fields, rows: list[dict]) -> None:
             with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row([r[f] for f in fields])
-        else:
+        else:  # datetimes as Django writes them on SQLite (naive UTC text), or comparisons would differ
+            adapt = connection.ops.adapt_datetimefield_value
             cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})",
-                            [[r[f] for f in fields] for r in rows])
+                            [[adapt(v) if isinstance(v, datetime) else v for v in (r[f] for f in fields)]
+                             for r in rows])
 
 
 def _sum_into(target, source, keys: list[str], names, *, source_keys: list[str] | None = None) -> None:
@@ -266,12 +284,20 @@ def rollups_rebuild(*, actor=None) -> dict:
     return counts
 
 
+_SUM_COUNTERS = {DossierDaily: DOSSIER_COUNTERS, DossierDailyAgency: DOSSIER_COUNTERS, AgencyNow: NOW_COUNTERS,
+                 ReportDaily: REPORT_COUNTERS}
+
+
 def rollups_snapshot() -> dict[str, list[tuple]]:
-    """Every rollup row, sorted, without surrogate ids: to compare two states row for row."""
+    """Every rollup row, sorted, without surrogate ids: to compare two states row for row. A sum row whose
+    counters are all 0 is left out: the hooks leave one behind when the last item of a key moves to another
+    (a report routed from "no agency" to its agency), a rebuild makes none, and every sum is the same."""
     out = {}
     for model in ROLLUP_MODELS:
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
-        out[model._meta.label] = sorted(tuple(r) for r in model.objects.values_list(*fields))
+        counters = [fields.index(c) for c in _SUM_COUNTERS.get(model, ())]
+        rows = (tuple(r) for r in model.objects.values_list(*fields))
+        out[model._meta.label] = sorted(r for r in rows if not counters or any(r[i] for i in counters))
     return out
 
 
