@@ -7,9 +7,9 @@ the public version of reports is the same (any visible change made through the s
 the shared cache: feedback/public_version.py; one cache read per request). The pages themselves are kept
 in this process (LocMem, PAGES_KEPT at most): storing each rendered page in the shared cache would cost a
 write per miss (with the database's cache, a transaction and a count of its table), and a report's page,
-read at random among 200,000, misses almost always. The page is stored with a marker in place of the
-CSRF token of any POST form on it: every visitor gets their own token (and cookie) in its place (the
-header's language switch is a link and needs none). Signed-in users always get a freshly rendered page."""
+read at random among 200,000, misses almost always. A page that carries a CSRF token (a POST form) is
+never stored: the public pages have none (the header's language switch is a link). Signed-in users always
+get a freshly rendered page."""
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +18,6 @@ from html import escape
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import FileResponse, Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,7 +34,6 @@ PAGE_SIZE = 20
 PUBLIC_PAGE_SECONDS = 30
 PAGES_KEPT = 1000  # pages kept by each process (at most ~20 MB; LocMem drops a third when full)
 _pages = LocMemCache("tinhso-feedback-public-pages", {"TIMEOUT": PUBLIC_PAGE_SECONDS, "OPTIONS": {"MAX_ENTRIES": PAGES_KEPT}})
-CSRF_MARK = "tinhso-csrf-token-mark-0b6f1c"  # letters, digits and dashes: never escaped by a template
 
 
 def _cacheable(request) -> bool:
@@ -51,15 +49,12 @@ def _anonymous_cache(request, make_page):
     page_key = hashlib.sha256(f"{version}|{request.get_host()}|{get_language()}|{request.get_full_path()}".encode()).hexdigest()
     kept = _pages.get(page_key)
     if kept is None:
-        response = make_page({"csrf_token": CSRF_MARK})
-        if response.status_code != 200:
-            return response
+        response = make_page({})
+        if response.status_code != 200 or b"csrfmiddlewaretoken" in response.content:
+            return response  # a page with a visitor's own token is never shared
         kept = (response.content, response["Content-Type"])
         _pages.set(page_key, kept, getattr(settings, "FEEDBACK_PUBLIC_PAGE_SECONDS", PUBLIC_PAGE_SECONDS))
-    body = kept[0]
-    if CSRF_MARK.encode() in body:  # a form on the page: the visitor's own token (the header has none)
-        body = body.replace(CSRF_MARK.encode(), get_token(request).encode())
-    return HttpResponse(body, content_type=kept[1])
+    return HttpResponse(kept[0], content_type=kept[1])
 
 
 @require_GET
