@@ -74,4 +74,7 @@ def _fresh_cache(request):
         request.getfixturevalue("_django_db_helper")  # database access first, as the test will have it
         cache.clear()
     procedure_cache_clear()  # procedures cached in this process must not outlive a rolled-back test
+    from tinhso.feedback import public_version
+
+    public_version.forget()  # nor the public reports' version read from the emptied cache
     yield

@@ -127,7 +127,7 @@ def test_a_page_with_a_visitors_token_is_never_shared(rf):
 
     made = []
 
-    def page(extra):
+    def page():
         made.append(1)
         return HttpResponse('<form method="post"><input name="csrfmiddlewaretoken" value="x"></form>')
 

@@ -18,8 +18,7 @@ from html import escape
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -29,6 +28,8 @@ from django.views.decorators.http import require_GET
 
 from tinhso.feedback import public_version, selectors, states
 from tinhso.feedback.models import Report
+
+from ..frame import render_framed
 
 PAGE_SIZE = 20
 PUBLIC_PAGE_SECONDS = 30
@@ -42,14 +43,14 @@ def _cacheable(request) -> bool:
 
 
 def _anonymous_cache(request, make_page):
-    """`make_page(extra_context)` -> response, cached as the module's docstring says."""
+    """`make_page()` -> response, cached as the module's docstring says."""
     if not _cacheable(request):
-        return make_page({})
+        return make_page()
     version = public_version.current()
     page_key = hashlib.sha256(f"{version}|{request.get_host()}|{get_language()}|{request.get_full_path()}".encode()).hexdigest()
     kept = _pages.get(page_key)
     if kept is None:
-        response = make_page({})
+        response = make_page()
         if response.status_code != 200 or b"csrfmiddlewaretoken" in response.content:
             return response  # a page with a visitor's own token is never shared
         kept = (response.content, response["Content-Type"])
@@ -63,7 +64,7 @@ def report_list(request):
     commune = request.GET.get("xa", "")[:5]
     state = request.GET.get("trang_thai", "")[:12]
 
-    def page(extra):
+    def page():
         result = selectors.reports_public_page(category=category, commune=commune, state=state,
                                                page=request.GET.get("trang"), size=PAGE_SIZE)
         query = request.GET.copy()
@@ -76,13 +77,14 @@ def report_list(request):
             r["created_day"] = timezone.localtime(r["created_at"]).strftime("%d/%m/%Y")
             r["description_short"] = _short(r["description"], 220)
             r["answer_short"] = _short(r["answer"], 200)
-        return render(request, "feedback/report_list.html", {
-            "page": result, "rows": result.object_list, "feedback_head": _feedback_head(),
+        body = get_template("feedback/_report_list_body.html").render({
+            "page": result, "rows": result.object_list, "user": request.user,
             "category_options": _options(selectors.category_choices(), category),
             "commune_options": _options(selectors.commune_choices(), commune),
             "state_options": _options([(s, Report.State(s).label) for s in states.PUBLIC_STATES], state),
-            "query": query.urlencode(), **extra,
+            "query": query.urlencode(),
         })
+        return render_framed(request, body, title=_("Phản ánh hiện trường"), head=_feedback_head())
 
     return _anonymous_cache(request, page)
 
@@ -118,7 +120,7 @@ def _when(value) -> str:
 
 @require_GET
 def report_detail(request, public_id: str):
-    def page(extra):
+    def page():
         report = selectors.report_public(public_id=public_id)
         if report is None:
             raise Http404(_("Không tìm thấy phản ánh, hoặc phản ánh chưa được công khai."))
@@ -131,7 +133,8 @@ def report_detail(request, public_id: str):
             prefix = first[: first.rstrip("/").rfind("/") + 1]
             for p in report["photos"]:
                 p["url"] = f"{prefix}{p['id']}/"
-        return render(request, "feedback/report_detail.html", {"r": report, "feedback_head": _feedback_head(), **extra})
+        body = get_template("feedback/_report_detail_body.html").render({"r": report, "user": request.user})
+        return render_framed(request, body, title=f"{_('Phản ánh')} {report['public_id']}", head=_feedback_head())
 
     return _anonymous_cache(request, page)
 
