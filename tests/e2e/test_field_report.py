@@ -6,8 +6,12 @@ coordinator (password + TOTP) accepts it, which routes it to the handling agency
 answers; the report and its answer are public, without the reporter's name, e-mail or phone; the citizen
 rates the answer. Every page on the way is checked with axe.
 
+The pothole's category asks the demo data's question (the kind of incident, a single choice): only the chosen
+category's questions are shown, and the answer reaches the coordinator and the agency.
+
 A second journey drafts a report with the network gone: the installable app keeps it on the phone and sends
-it when the network returns. Only the set-up (agencies, officials, category, routing) uses the ORM."""
+it when the network returns, with the answer to the street lights' question (and not the one typed for the
+category first chosen). Only the set-up (agencies, officials, categories, questions, routing) uses the ORM."""
 import io
 import time
 
@@ -18,7 +22,8 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from PIL import Image
 from playwright.sync_api import expect
 
-from tinhso.feedback.models import Category, Report, ReportPhoto, RoutingRule
+from tinhso.feedback.demo_data import ATTRIBUTES
+from tinhso.feedback.models import Category, CategoryAttribute, Report, ReportPhoto, RoutingRule
 from tinhso.people.models import Official, OfficialRole, User
 from tinhso.places.models import Agency
 
@@ -76,6 +81,12 @@ def field(db, settings, tmp_path):
                                  kind="ubnd_xa", province_id="19", commune_id="05443")
     roads = Category.objects.create(code="giao-thong", name="Hạ tầng giao thông", deadline_working_days=5)
     RoutingRule.objects.create(category=roads, commune=None, agency=ward)
+    lights = Category.objects.create(code="dien-chieu-sang", name="Điện chiếu sáng", deadline_working_days=5)
+    for cat in (roads, lights):  # the demo data's questions of these categories
+        for order, (code, datatype, required, question, values) in enumerate(ATTRIBUTES[cat.code], start=1):
+            CategoryAttribute.objects.create(category=cat, code=code, datatype=datatype, required=required,
+                                             description=question, order=order,
+                                             values=[{"key": k, "name": n} for k, n in values])
     citizen = User.objects.create_user(username=CCCD, cccd=CCCD, password=PASSWORD, kind="citizen", full_name=NAME,
                                        email=EMAIL, phone=PHONE)
     EmailAddress.objects.create(user=citizen, email=EMAIL, primary=True, verified=True)
@@ -136,7 +147,14 @@ def test_report_with_photo_and_pin_answered_in_public_then_rated(new_page, field
     assert citizen.locator("h1").inner_text() == "Gửi phản ánh hiện trường"
     assert citizen.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling on a phone"
     assert_accessible(citizen)
+    kind = citizen.get_by_label("Loại sự cố")
+    expect(kind).to_be_hidden()  # no category chosen yet: no category's questions
+    expect(citizen.get_by_label("Số hiệu cột đèn (ghi trên thân cột), nếu có")).to_be_hidden()
     citizen.select_option("select[name=category]", "giao-thong")
+    expect(kind).to_be_visible()
+    expect(citizen.get_by_label("Số hiệu cột đèn (ghi trên thân cột), nếu có")).to_be_hidden()
+    kind.select_option(label="Ổ gà, hư hỏng mặt đường")
+    assert_accessible(citizen)
     citizen.fill("textarea[name=description]", "Ổ gà sâu giữa đường Hoàng Văn Thụ, trời mưa xe máy dễ ngã.")
     citizen.set_input_files("input[name=photos]", files=[
         {"name": "o-ga.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}])
@@ -152,6 +170,7 @@ def test_report_with_photo_and_pin_answered_in_public_then_rated(new_page, field
     report = Report.objects.get()
     assert (report.state, report.reporter_id, str(report.lat), str(report.long)) == (
         "new", field["citizen"].pk, "21.592477", "105.848174")
+    assert report.attributes == {"loai_su_co": "o-ga"}
     assert report.public_id in citizen.locator("main").inner_text()
 
     # The stored photo was re-encoded: no EXIF at all, so neither the position nor the camera.
@@ -170,6 +189,7 @@ def test_report_with_photo_and_pin_answered_in_public_then_rated(new_page, field
     click(coordinator, "link", report.public_id)
     main = coordinator.locator("main").inner_text()
     assert NAME in main and EMAIL in main  # the coordinator alone sees who reported
+    assert "Loại sự cố" in main and "Ổ gà, hư hỏng mặt đường" in main  # the citizen's answer
     assert_accessible(coordinator)
     click(coordinator, "button", "Tiếp nhận")
     report.refresh_from_db()
@@ -185,6 +205,7 @@ def test_report_with_photo_and_pin_answered_in_public_then_rated(new_page, field
     html = agency.content()
     for secret in (NAME, EMAIL, PHONE, CCCD):
         assert secret not in html
+    assert "Ổ gà, hư hỏng mặt đường" in agency.locator("main").inner_text()
     assert_accessible(agency)
     click(agency, "button", "Nhận xử lý")
     agency.fill("textarea[name=answer-answer]", "Phường đã vá ổ gà bằng bê tông nhựa ngày hôm nay.")
@@ -222,6 +243,11 @@ def test_report_with_photo_and_pin_answered_in_public_then_rated(new_page, field
 
 
 def test_report_drafted_offline_is_sent_when_the_network_returns(new_page, field, assert_accessible):
+    lights = Category.objects.get(code="dien-chieu-sang")  # and a multiple-choice question (ticked boxes)
+    CategoryAttribute.objects.create(category=lights, code="hien-tuong", datatype="multivaluelist", order=2,
+                                     description="Đèn hỏng thế nào?", values=[
+                                         {"key": "tat", "name": "Tắt cả đêm"}, {"key": "nhap-nhay", "name": "Nhấp nháy"},
+                                         {"key": "sang-ngay", "name": "Sáng cả ngày"}])
     page = new_page()
     citizen_sign_in(page)
     page.goto("/phan-anh/gui/")
@@ -234,6 +260,12 @@ def test_report_drafted_offline_is_sent_when_the_network_returns(new_page, field
     page.context.set_offline(True)
     expect(page.locator("#fb-offline")).to_be_visible()  # shown on the browser's "offline" event
     page.select_option("select[name=category]", "giao-thong")
+    page.get_by_label("Loại sự cố").select_option("khac")  # then the citizen sees it is about the lights
+    page.select_option("select[name=category]", "dien-chieu-sang")
+    expect(page.get_by_label("Loại sự cố")).to_be_hidden()
+    page.get_by_label("Số hiệu cột đèn (ghi trên thân cột), nếu có").fill("CS-15/07")
+    page.get_by_label("Tắt cả đêm").check()
+    page.get_by_label("Nhấp nháy").check()
     page.fill("textarea[name=description]", "Đèn đường tắt cả tuần ở ngõ 15, tối không thấy đường.")
     page.fill("input[name=lat]", "21.590100")
     page.fill("input[name=long]", "105.845200")
@@ -251,6 +283,8 @@ def test_report_drafted_offline_is_sent_when_the_network_returns(new_page, field
     report = Report.objects.get()
     assert report.description == "Đèn đường tắt cả tuần ở ngõ 15, tối không thấy đường."
     assert report.reporter_id == field["citizen"].pk and report.photos.count() == 1
+    assert report.category.code == "dien-chieu-sang"
+    assert report.attributes == {"so_cot_den": "CS-15/07", "hien-tuong": ["tat", "nhap-nhay"]}
     assert report.public_id in queued.inner_text()
 
     with page.expect_navigation():

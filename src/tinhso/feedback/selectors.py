@@ -75,6 +75,61 @@ def category_choices() -> list[tuple[str, str]]:
     return [(c.code, c.name) for c in cats]
 
 
+def reference():
+    """The categories, their questions and the API keys as kept by this process, checked against the
+    database's stamp (one small query, see refcache.py). Pass it on to `category_questions` and
+    `services.report_create(reference=...)` to check once per request. Read it, never change it."""
+    from . import refcache
+
+    return refcache.current()
+
+
+def category_questions(*, reference=None) -> list[tuple[Category, tuple]]:
+    """(category, its questions in order) of the active categories that have questions, in the categories'
+    order, from the reference data kept in this process: the same questions `services.report_create`
+    checks the answers against. Read them, never change them."""
+    from . import refcache
+
+    ref = reference if reference is not None else refcache.current()
+    cats = sorted((c for c in ref.categories.values() if c.active and ref.attributes_of(c.pk)),
+                  key=lambda c: (c.position, c.name))
+    return [(c, ref.attributes_of(c.pk)) for c in cats]
+
+
+def report_answers(*, category_id: int, attributes: dict | None) -> list[dict]:
+    """The answers stored in Report.attributes, for display: {"question", "answer" (text), "at" (an aware
+    datetime for a datetime question, else None)}, in the questions' order; a list answer shows the
+    choices' names; an answer to a question since removed shows its code."""
+    from . import refcache
+
+    attributes = dict(attributes or {})
+    out = []
+    for attr in refcache.current().attributes_of(category_id):
+        if attr.code not in attributes:
+            continue
+        value = attributes.pop(attr.code)
+        names = {str(v.get("key")): v.get("name") or v.get("key") for v in (attr.values or [])}
+        at = None
+        if isinstance(value, list):
+            text = ", ".join(str(names.get(str(v), v)) for v in value)
+        elif attr.datatype in ("singlevaluelist", "multivaluelist"):
+            text = str(names.get(str(value), value))
+        else:
+            text = str(value)
+            if attr.datatype == "datetime":
+                try:
+                    at = parse_datetime(text)
+                except ValueError:  # stored before answers were checked: shown as text
+                    at = None
+                if at is not None and timezone.is_naive(at):
+                    at = timezone.make_aware(at, timezone.get_default_timezone())
+        out.append({"question": attr.description, "answer": text, "at": at})
+    for code, value in attributes.items():
+        out.append({"question": code, "answer": ", ".join(map(str, value)) if isinstance(value, list) else str(value),
+                    "at": None})
+    return out
+
+
 def reports_public(*, category: str = "", commune: str = "", state: str = "") -> QuerySet:
     """Accepted reports and their answers (never new or rejected ones), newest first, as dicts without
     any reporter field. Filters: category code, commune code, state."""

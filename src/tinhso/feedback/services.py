@@ -154,9 +154,21 @@ def _decimal(value, field: str, label: str, errors: dict) -> Decimal | None:
 
 def _check_attributes(category: Category, attributes: dict, errors: dict,
                       ref: refcache.Reference | None = None) -> dict:
+    """The answers to a category's questions (Open311 attributes), from any channel (Open311 POST, the
+    portal's form, its offline queue): `{code: value}`, a list of keys for a multi-value list. Errors go
+    to `errors["attribute[<code>]"]`; returns the answers as stored in Report.attributes. Blank answers
+    (spaces only, empty list items) count as no answer; a datetime is stored as ISO 8601 with its offset
+    (the province's zone when none was given)."""
+    from django.utils.dateparse import parse_datetime
+
     clean: dict = {}
     for attr in (ref or refcache.current()).attributes_of(category.pk):
         value = attributes.get(attr.code)
+        if isinstance(value, str):
+            value = value.strip()
+        elif isinstance(value, (list, tuple)):
+            value = [v.strip() if isinstance(v, str) else v for v in value]
+            value = [v for v in value if v not in (None, "")]
         empty = value in (None, "", [])
         if empty:
             if attr.required:
@@ -174,12 +186,26 @@ def _check_attributes(category: Category, attributes: dict, errors: dict,
             value = given if attr.datatype == CategoryAttribute.Datatype.MULTI else given[0]
         elif attr.datatype == CategoryAttribute.Datatype.NUMBER:
             try:
-                Decimal(str(value))
+                number = Decimal(str(value))
             except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
                 errors.setdefault(f"attribute[{attr.code}]", []).append(
                     _("Câu trả lời cho “%(q)s” phải là một số.") % {"q": attr.description})
                 continue
             value = str(value)
+        elif attr.datatype == CategoryAttribute.Datatype.DATETIME:
+            try:
+                moment = parse_datetime(str(value))
+            except ValueError:  # well formed but impossible, e.g. month 13
+                moment = None
+            if moment is None:
+                errors.setdefault(f"attribute[{attr.code}]", []).append(
+                    _("Câu trả lời cho “%(q)s” phải là ngày và giờ, ví dụ 2026-05-01T14:30.") % {"q": attr.description})
+                continue
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, timezone.get_default_timezone())
+            value = moment.isoformat()
         else:
             value = str(value)[:1000]
         clean[attr.code] = value

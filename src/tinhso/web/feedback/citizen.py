@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tinhso.feedback import access, selectors, services, states
 
-from .forms import RateForm, ReopenForm, ReportForm, apply_errors, error_summary
+from .forms import RateForm, ReopenForm, ReportForm, apply_errors, error_summary, question_forms
 
 
 def _wants_json(request) -> bool:
@@ -23,9 +23,13 @@ def _wants_json(request) -> bool:
 @login_required
 def report_create(request):
     dossiers = selectors.dossiers_of_reporter(user=request.user)
+    ref = selectors.reference()  # the categories and their questions, checked once for this request
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, dossiers=dossiers)
         data = request.POST
+        questions = question_forms(data, reference=ref)
+        # only the chosen category's answers count (without JS every category's questions are posted)
+        chosen = next((q for q in questions if q.category.code == (data.get("category") or "").strip()), None)
         try:
             dossier_code = (data.get("dossier") or "").strip()
             dossier = next((d for d in dossiers if d.code == dossier_code), None)
@@ -35,24 +39,34 @@ def report_create(request):
                 actor=request.user, category=data.get("category", ""), description=data.get("description", ""),
                 lat=data.get("lat") or None, long=data.get("long") or None, address=data.get("address", ""),
                 commune=data.get("commune") or None, urgency=data.get("urgency") or "normal",
-                photos=request.FILES.getlist("photos"), via="web", dossier=dossier)
+                photos=request.FILES.getlist("photos"), via="web", dossier=dossier,
+                attributes=chosen.answers() if chosen is not None else {}, reference=ref)
         except PermissionDenied:
             raise
         except ValidationError as exc:
             form._errors = ErrorDict()  # only the service's rules decide what is wrong
             form.cleaned_data = {}
-            apply_errors(form, exc)
+            apply_errors(form, exc, questions=chosen)
+            answer_errors = [] if chosen is None else [
+                (chosen.add_prefix(f), ms) for f, ms in chosen.errors.items()]
             if _wants_json(request):
                 return JsonResponse({"detail": _("Phản ánh chưa gửi được: hãy sửa các lỗi."),
-                                     "errors": [{"field": f, "message": m} for f, ms in form.errors.items() for m in ms]},
+                                     "errors": [{"field": f, "message": m}
+                                                for f, ms in [*form.errors.items(), *answer_errors] for m in ms]},
                                     status=400)
+            summary = error_summary(form)
+            if chosen is not None:  # the answers' errors right after the category's
+                at = next((i + 1 for i, item in enumerate(summary) if item["href"] == f"#{form['category'].auto_id}"), 0)
+                summary[at:at] = error_summary(chosen)
             return render(request, "feedback/report_form.html",
-                          {"form": form, "summary": error_summary(form), "files_note": bool(request.FILES)}, status=400)
+                          {"form": form, "questions": questions, "summary": summary,
+                           "files_note": bool(request.FILES)}, status=400)
         if _wants_json(request):
             return JsonResponse({"public_id": report.public_id}, status=201)
         messages.success(request, _("Đã gửi phản ánh %(id)s. Điều phối viên sẽ xem xét và tiếp nhận.") % {"id": report.public_id})
         return redirect("web:my_reports")
-    return render(request, "feedback/report_form.html", {"form": ReportForm(initial={"urgency": "normal"}, dossiers=dossiers)})
+    return render(request, "feedback/report_form.html", {"form": ReportForm(initial={"urgency": "normal"}, dossiers=dossiers),
+                                                         "questions": question_forms(reference=ref)})
 
 
 @require_safe

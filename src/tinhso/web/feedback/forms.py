@@ -2,8 +2,11 @@
 `feedback.services`, whose errors (keyed by field) are put back on these forms."""
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.feedback import selectors
@@ -52,6 +55,66 @@ class ReportForm(forms.Form):
                 (d.code, f"{d.code} · {d.procedure_name}") for d in dossiers]
         else:
             del self.fields["dossier"]
+
+
+def _question_field(attr) -> forms.Field:
+    """The input of one question (Open311 attribute) for its datatype; the label is the question."""
+    common = {"label": attr.description, "required": attr.required, "help_text": attr.datatype_description or ""}
+    choices = [(str(v.get("key")), v.get("name") or str(v.get("key"))) for v in (attr.values or [])]
+    if attr.datatype == "singlevaluelist":
+        return forms.ChoiceField(choices=[("", _("— Chọn —"))] + choices, **common)
+    if attr.datatype == "multivaluelist":
+        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
+    if attr.datatype == "number":
+        return forms.CharField(widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}), **common)
+    if attr.datatype == "datetime":
+        return forms.CharField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common)
+    if attr.datatype == "text":
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}), **common)
+    return forms.CharField(widget=forms.TextInput(attrs={"maxlength": 1000}), **common)
+
+
+class QuestionsForm(forms.Form):
+    """The extra questions of one category (Open311 service definition attributes) on the report form.
+
+    Every category's questions are on the page, each in a fieldset with `data-category` (feedback.js shows
+    and enables only the chosen category's; without JS all are shown). So the inputs are named
+    `q.<category code>.<question code>`: both codes are slugs, so the dot keeps two categories' inputs
+    apart. Only the chosen category's answers are read (`answers()`) and checked, by the services, with
+    the Open311 path's rules; like the other forms of these pages this one never validates by itself.
+    A question with `variable` false is information only (Open311): shown as a note, never an input."""
+
+    def __init__(self, data=None, *, category, attributes, **kwargs):
+        super().__init__(data, prefix=f"q.{category.code}", **kwargs)
+        self.category = category
+        self.notes = [a.description for a in attributes if not a.variable]
+        for a in attributes:
+            if a.variable:
+                self.fields[a.code] = _question_field(a)
+        if self.is_bound:  # errors come from the services only (apply_errors)
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+
+    def add_prefix(self, field_name):
+        return f"{self.prefix}.{field_name}"
+
+    def answers(self) -> dict:
+        """The answers as posted, `{question code: value}` (a list for a multi-value list), unchecked."""
+        data = self.data if self.is_bound else {}
+        out = {}
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if isinstance(field, forms.MultipleChoiceField):
+                out[name] = data.getlist(key) if hasattr(data, "getlist") else list(data.get(key) or [])
+            else:
+                out[name] = data.get(key, "")
+        return out
+
+
+def question_forms(data=None, *, reference=None) -> list[QuestionsForm]:
+    """One QuestionsForm per active category that has questions, in the categories' order."""
+    return [QuestionsForm(data, category=c, attributes=attrs)
+            for c, attrs in selectors.category_questions(reference=reference)]
 
 
 class RejectForm(forms.Form):
@@ -146,10 +209,19 @@ class AttributeForm(forms.Form):
     required = forms.BooleanField(label=_("Bắt buộc trả lời"), required=False)
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's errors on the form: on the field when the form has it, else on the form."""
+ATTRIBUTE_ERROR = re.compile(r"^attribute\[([^\[\]]+)\]$")
+
+
+def apply_errors(form: forms.Form, exc: ValidationError, *, questions: QuestionsForm | None = None) -> None:
+    """Put a service's errors on the form: on the field when the form has it, else on the form. The errors
+    of the answers (`attribute[<code>]`) go to their question on `questions` (the chosen category's)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            m = ATTRIBUTE_ERROR.match(field)
+            if m and questions is not None and m.group(1) in questions.fields:
+                for e in errors:
+                    questions.add_error(m.group(1), e)
+                continue
             target = field if field in form.fields else None
             if field in ("location",):
                 target = "lat" if "lat" in form.fields else None
@@ -169,6 +241,8 @@ def error_summary(form: forms.Form) -> list[dict]:
             else:
                 bf = form[field]
                 widget = bf.field.widget
-                anchor = f"{bf.auto_id}_0" if isinstance(widget, forms.RadioSelect) else bf.auto_id
-                items.append({"text": f"{bf.label}: {e}", "href": f"#{anchor}"})
+                anchor = f"{bf.auto_id}_0" if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)) else bf.auto_id
+                # a message that quotes its question already says which field it is about
+                text = str(e) if f"“{bf.label}”" in str(e) else f"{bf.label}: {e}"
+                items.append({"text": text, "href": f"#{anchor}"})
     return items

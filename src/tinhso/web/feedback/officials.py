@@ -45,6 +45,7 @@ def _coord_page(request, report, *, accept=None, reroute=None, reject=None, stat
         "reject_form": reject or RejectForm(prefix="reject"),
         "summary": [i for f in (accept, reroute, reject) if f is not None for i in error_summary(f)],
         "timeliness": selectors.timeliness(due_at=report.due_at, state=report.state),
+        "answers": selectors.report_answers(category_id=report.category_id, attributes=report.attributes),
     }, status=status)
 
 
@@ -149,6 +150,7 @@ def agency_report(request, public_id: str):
     row["timeliness"] = selectors.timeliness(due_at=row["due_at"], state=row["state"])
     return render(request, "feedback/agency_report.html",
                   {"r": row, "answer_form": form, "summary": error_summary(form),
+                   "answers": selectors.report_answers(category_id=row["category_id"], attributes=row["attributes"]),
                    "dossier": selectors.report_dossier(report_id=row["id"])}, status=status)
 
 

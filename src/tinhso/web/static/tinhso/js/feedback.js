@@ -36,11 +36,14 @@
     if (el) { el.textContent = text; el.hidden = !text; }
   }
 
+  // A field sent more than once (the ticked boxes of a multiple-choice question) is kept as a list.
+  // The questions of the categories not chosen are in disabled fieldsets, so FormData leaves them out.
   function draftFromForm(form) {
     var fields = {}, photos = [];
     new FormData(form).forEach(function (value, key) {
       if (key === "csrfmiddlewaretoken") { return; }
       if (value instanceof Blob) { if (value.size) { photos.push({ blob: value, name: value.name || "anh.jpg" }); } }
+      else if (Object.prototype.hasOwnProperty.call(fields, key)) { fields[key] = [].concat(fields[key], value); }
       else { fields[key] = value; }
     });
     return { fields: fields, photos: photos, savedAt: new Date().toISOString() };
@@ -48,7 +51,9 @@
 
   function send(draft, url) {
     var body = new FormData();
-    Object.keys(draft.fields).forEach(function (k) { body.append(k, draft.fields[k]); });
+    Object.keys(draft.fields).forEach(function (k) {
+      [].concat(draft.fields[k]).forEach(function (v) { body.append(k, v); });  // drafts of older pages hold strings
+    });
     draft.photos.forEach(function (p) { body.append("photos", p.blob, p.name); });
     var token = cookie("csrftoken") || (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
     return fetch(url, { method: "POST", body: body, credentials: "same-origin",
@@ -86,6 +91,19 @@
     }).catch(function () { /* no IndexedDB: nothing was queued */ });
   }
 
+  // The chosen category's extra questions: shown and enabled; every other category's hidden and disabled
+  // (so neither sent nor drafted). Without this script every category's questions are shown.
+  function showQuestions(form) {
+    var select = form.querySelector("select[name=category]"), chosen = select ? select.value : "";
+    var hint = document.getElementById("fb-questions-hint");
+    if (hint) { hint.hidden = true; }
+    Array.prototype.forEach.call(form.querySelectorAll("fieldset[data-category]"), function (fs) {
+      var on = fs.getAttribute("data-category") === chosen;
+      fs.hidden = !on;
+      fs.disabled = !on;
+    });
+  }
+
   function showPending(form) {
     allDrafts().then(function (d) {
       if (d.length && form) { say("fb-queued", form.dataset.msgPending + " " + d.length); }
@@ -104,6 +122,11 @@
       window.addEventListener("online", update);
       update();
       showPending(form);
+      var category = form.querySelector("select[name=category]");
+      if (category) { category.addEventListener("change", function () { showQuestions(form); }); }
+      form.addEventListener("reset", function () { window.setTimeout(function () { showQuestions(form); }, 0); });
+      window.addEventListener("pageshow", function () { showQuestions(form); });  // a page restored by "back"
+      showQuestions(form);
       var locate = document.getElementById("fb-locate");
       if (locate && navigator.geolocation) {
         locate.hidden = false;
