@@ -7,7 +7,9 @@ role and runs the transaction. Errors, all with a Vietnamese `detail`:
 - 401 not signed in; 403 signed in but not allowed; 404 not found or not yours;
 - 409 `{"detail", "errors": []}`: the action is not allowed in the dossier's current state
   (`states.TransitionNotAllowed`, turned into 409 by the `_conflict_as_409` decorator of this file,
-  because exception handlers can only be registered on the NinjaAPI, not on a router).
+  because exception handlers can only be registered on the NinjaAPI, not on a router);
+- 422 on the operations that create a dossier, when their `Idempotency-Key` was already used for a
+  different request (`_idempotent` below; dossiers/idempotency.py).
 """
 import json
 from datetime import datetime
@@ -20,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.security import django_auth
@@ -28,7 +30,7 @@ from ninja.security import django_auth
 from tinhso.api.errors import ErrorOut
 from tinhso.api.pagination import BoundedPageNumberPagination
 from tinhso.catalog import selectors as catalog_selectors
-from tinhso.dossiers import access, documents, selectors, services
+from tinhso.dossiers import access, documents, idempotency, selectors, services
 from tinhso.dossiers.models import Dossier, Warning
 from tinhso.dossiers.states import Channel, State, TransitionNotAllowed
 from tinhso.people.access import official_of
@@ -57,6 +59,84 @@ def _conflict_as_409(view):
             return view(request, *args, **kwargs)
         except TransitionNotAllowed as exc:
             return Status(409, {"detail": str(exc), "errors": []})
+
+    return wrapper
+
+
+# --- idempotency keys of the operations that create a dossier -------------------------------------
+
+IDEMPOTENCY_NOTE = (
+    "\n\nTiêu đề `Idempotency-Key` (tùy chọn; draft-ietf-httpapi-idempotency-key-header): một khóa duy nhất "
+    "cho mỗi hồ sơ cần tạo, ví dụ `\"8e03978e-40d5-43e8-bc93-6894a57f9324\"` (chuỗi 1–255 ký tự ASCII in được, "
+    "trong ngoặc kép hoặc không). Gửi lại đúng yêu cầu với cùng khóa (mất mạng, hết thời gian chờ) thì không tạo "
+    "hồ sơ mới: trả lại đúng mã trạng thái và nội dung của lần đầu, kèm tiêu đề `Idempotent-Replayed: true`; hai "
+    "lần gửi đồng thời cũng chỉ tạo một hồ sơ. Cùng khóa với nội dung khác: 422, không ghi gì. Khóa tính riêng "
+    "cho từng người dùng và từng thao tác, được giữ 24 giờ; lần đầu bị lỗi (400, 403...) thì khóa không được giữ.")
+
+IdempotencyKeyHeader = Header[str | None, {
+    "alias": idempotency.HEADER,
+    "description": "Khóa chống tạo trùng khi gửi lại (xem mô tả thao tác); giữ 24 giờ, riêng cho từng người dùng.",
+}]
+
+REPLAY_RESPONSE_HEADER = {"responses": {201: {"headers": {idempotency.REPLAY_HEADER: {
+    "description": "`true` khi đây là câu trả lời của lần gửi đầu với cùng Idempotency-Key (không tạo gì mới).",
+    "schema": {"type": "string", "enum": ["true"]}}}}}}
+
+
+def _idempotency(request: HttpRequest, raw: str | None, scope: str) -> idempotency.Idempotency | None:
+    """The key of the request (None without the header) and the fingerprint of its content: form fields
+    and files parsed (a retry's multipart boundary may differ), any other body as it is."""
+    if raw is None:
+        return None
+    key = idempotency.parse_key(raw)
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        fp = idempotency.fingerprint(fields=request.POST, files=request.FILES)
+    else:
+        fp = idempotency.fingerprint(raw=request.body)
+    return idempotency.Idempotency(scope=scope, key=key, fingerprint=fp)
+
+
+def _dossier_response(request: HttpRequest, dossier: Dossier, status: int) -> HttpResponse:
+    """The dossier as DossierOut, rendered here (as ninja would) so that its bytes can be kept for a replay."""
+    from tinhso.api.root import api
+
+    context = {"request": request, "response_status": status}
+    body = DossierOut.model_validate(dossier, context=context).model_dump(context=context)
+    return api.create_response(request, body, status=status)
+
+
+def _created(request: HttpRequest, dossier: Dossier, idem: idempotency.Idempotency | None):
+    """201 with the new dossier; with a key, the answer is kept for the retries."""
+    if idem is None:
+        return Status(201, dossier)
+    response = _dossier_response(request, dossier, 201)
+    services.idempotency_key_respond(actor=request.user, idempotency=idem, status=response.status_code,
+                                     body=response.content.decode())
+    return response
+
+
+def _idempotent(view):
+    """A request already made with its Idempotency-Key answers the first answer again (marked
+    `Idempotent-Replayed: true`); the key reused for another request answers 422. Nothing is written."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except idempotency.IdempotentReplay as replay:
+            record = replay.record
+            if record.response_status is not None:
+                from tinhso.api.root import api
+
+                response = HttpResponse(record.response_body, status=record.response_status,
+                                        content_type=api.get_content_type())
+            else:  # the first request committed its dossier but had not stored its answer yet
+                response = _dossier_response(request, access.dossier_for_actor(request.user, pk=record.dossier_id), 201)
+            response[idempotency.REPLAY_HEADER] = "true"
+            return response
+        except idempotency.IdempotencyKeyMismatch as exc:
+            errors = [{"field": field, "message": m} for field, msgs in exc.message_dict.items() for m in msgs]
+            return Status(422, {"detail": errors[0]["message"], "errors": errors})
 
     return wrapper
 
@@ -385,14 +465,18 @@ def track(request, code: str):
 
 # --- submission and lists -------------------------------------------------------------------------
 
-@router.post("/dossiers", response={201: DossierOut, **ERRORS, 429: ErrorOut}, summary="Nộp hồ sơ trực tuyến",
-             description=MULTIPART_FILES_NOTE)
+@router.post("/dossiers", response={201: DossierOut, **ERRORS, 422: ErrorOut, 429: ErrorOut},
+             summary="Nộp hồ sơ trực tuyến", description=MULTIPART_FILES_NOTE + IDEMPOTENCY_NOTE,
+             openapi_extra=REPLAY_RESPONSE_HEADER)
+@_idempotent
 def dossier_submit(request, procedure: Form[str] = "", agency: Form[int | None] = None, form: Form[str] = "",
-                   submit_token: Form[str] = "", return_method: Form[str] = Dossier.ReturnMethod.ONLINE):
+                   submit_token: Form[str] = "", return_method: Form[str] = Dossier.ReturnMethod.ONLINE,
+                   idempotency_key: IdempotencyKeyHeader = None):
     """A signed-in citizen submits a dossier: `procedure` code, `agency` id (optional when only one agency
     handles it), `form` = the application as a JSON object, and the papers."""
     if getattr(request.user, "kind", "") != "citizen":
         raise PermissionDenied(_("Chỉ công dân đã đăng nhập mới nộp được hồ sơ trực tuyến."))
+    idem = _idempotency(request, idempotency_key, "api.dossier_submit")
     if not procedure.strip():
         raise ValidationError({"procedure": [_("Hãy ghi mã thủ tục cần nộp hồ sơ.")]})
     proc = catalog_selectors.procedure_public(code=procedure.strip())
@@ -405,8 +489,8 @@ def dossier_submit(request, procedure: Form[str] = "", agency: Form[int | None] 
         raise ValidationError({"agency": [str(exc)]}) from None
     dossier = services.dossier_submit_online(
         actor=request.user, procedure=proc, agency=chosen, form_data=form_data, files=_files(request, proc),
-        submit_token=submit_token.strip()[:64] or None, return_method=return_method)
-    return Status(201, dossier)  # the service returns it with its relations: no re-read
+        submit_token=submit_token.strip()[:64] or None, return_method=return_method, idempotency=idem)
+    return _created(request, dossier, idem)  # the service returns it with its relations: no re-read
 
 
 @router.get("/dossiers", response=list[DossierSummary], summary="Danh sách hồ sơ")
@@ -428,17 +512,21 @@ def dossier_detail(request, pk: int):
     return _dossier(request, pk)
 
 
-@router.post("/desk/dossiers", response={201: DossierOut, **ERRORS}, summary="Tiếp nhận hồ sơ tại quầy / bưu chính",
-             description=MULTIPART_FILES_NOTE)
+@router.post("/desk/dossiers", response={201: DossierOut, **ERRORS, 422: ErrorOut},
+             summary="Tiếp nhận hồ sơ tại quầy / bưu chính", description=MULTIPART_FILES_NOTE + IDEMPOTENCY_NOTE,
+             openapi_extra=REPLAY_RESPONSE_HEADER)
+@_idempotent
 def desk_register(request, procedure: Form[str] = "", channel: Form[int] = Channel.DESK,
                   return_method: Form[str] = Dossier.ReturnMethod.DESK, applicant_name: Form[str] = "",
                   applicant_cccd: Form[str] = "", applicant_phone: Form[str] = "", applicant_email: Form[str] = "",
-                  applicant_address: Form[str] = "", form: Form[str] = "", counted: Form[str] = ""):
+                  applicant_address: Form[str] = "", form: Form[str] = "", counted: Form[str] = "",
+                  idempotency_key: IdempotencyKeyHeader = None):
     """The one-stop receiver registers a dossier brought to the desk (channel 1) or by post (3) for their
     agency. `counted` (JSON): papers checked without a scan, {key: {originals, certified_copies, copies}}."""
     official = official_of(request.user)
     if official is None:
         raise PermissionDenied(_("Tiếp nhận hồ sơ tại quầy dành cho cán bộ bộ phận một cửa."))
+    idem = _idempotency(request, idempotency_key, "api.desk_register")
     if not procedure.strip():
         raise ValidationError({"procedure": [_("Hãy ghi mã thủ tục của hồ sơ.")]})
     proc = catalog_selectors.procedure_public(code=procedure.strip())
@@ -453,8 +541,8 @@ def desk_register(request, procedure: Form[str] = "", channel: Form[int] = Chann
     dossier = services.dossier_register_at_desk(
         actor=request.user, procedure=proc, agency=official.agency, applicant=applicant,
         form_data=_json_field(form, "form"), files=_files(request, proc), channel=channel, citizen=citizen,
-        return_method=return_method, counted=_json_field(counted, "counted"))
-    return Status(201, _fresh(request, dossier))
+        return_method=return_method, counted=_json_field(counted, "counted"), idempotency=idem)
+    return _created(request, _fresh(request, dossier), idem)
 
 
 # --- actions --------------------------------------------------------------------------------------

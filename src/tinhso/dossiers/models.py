@@ -330,3 +330,23 @@ class Complaint(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField()
+
+
+class IdempotencyKey(models.Model):
+    """A request that creates a dossier, remembered under the key its sender gave (the `Idempotency-Key`
+    header of the API, the hidden token of the desk form) for `idempotency.KEY_TTL` (24 hours): the same
+    key from the same user at the same endpoint is answered with the first result and creates nothing;
+    with a different request it is refused. Written only by services.py: the row is inserted first in the
+    dossier's own transaction, so two concurrent retries queue on the unique index and make one dossier."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    scope = models.CharField(max_length=40, help_text="the endpoint, e.g. api.desk_register")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of the request's fields and files")
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True, help_text="the first answer, sent again on a replay")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "scope", "key"], name="uniq_idempotency_key")]

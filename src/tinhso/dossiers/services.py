@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tinhso.people.models import Role
 
 from . import access, clock, hooks
+from .idempotency import KEY_TTL, Idempotency, IdempotencyKeyMismatch, IdempotentReplay
 from .models import (
     Apology,
     Complaint,
@@ -21,6 +22,7 @@ from .models import (
     DossierEvent,
     DossierStep,
     Handover,
+    IdempotencyKey,
     PaymentRequest,
     Rating,
     SupplementRequest,
@@ -309,6 +311,62 @@ def _search_key(dossier: Dossier) -> str:
     return search_key(f"{dossier.applicant_name} {dossier.applicant_cccd} {dossier.procedure_name}")
 
 
+# --- idempotency keys (see idempotency.py) --------------------------------------------------------
+
+def _idempotency_prior(actor, idempotency: Idempotency | None) -> None:
+    """Raise IdempotentReplay when the actor already made this request with this key at this endpoint
+    (within KEY_TTL), IdempotencyKeyMismatch when they used the key for a different request."""
+    if idempotency is None:
+        return
+    record = IdempotencyKey.objects.filter(
+        user=actor, scope=idempotency.scope, key=idempotency.key,
+        created_at__gte=timezone.now() - KEY_TTL).first()
+    if record is None:
+        return
+    if record.fingerprint != idempotency.fingerprint:
+        raise IdempotencyKeyMismatch()
+    raise IdempotentReplay(record)
+
+
+def _idempotency_claim(actor, idempotency: Idempotency | None) -> IdempotencyKey | None:
+    """The first write of a create transaction: the key's row. A concurrent request with the same key waits
+    on the unique index (PostgreSQL; SQLite's write lock from BEGIN IMMEDIATE) and then fails with an
+    IntegrityError, after which `_idempotency_prior` finds the committed row. A key past KEY_TTL that the
+    periodic purge has not deleted yet is forgotten here."""
+    if idempotency is None:
+        return None
+    now = timezone.now()
+    IdempotencyKey.objects.filter(user=actor, scope=idempotency.scope, key=idempotency.key,
+                                  created_at__lt=now - KEY_TTL).delete()
+    return IdempotencyKey.objects.create(user=actor, scope=idempotency.scope, key=idempotency.key,
+                                         fingerprint=idempotency.fingerprint, created_at=now)
+
+
+def _idempotency_done(claim: IdempotencyKey | None, dossier: Dossier) -> None:
+    if claim is not None:
+        claim.dossier = dossier
+        claim.save(update_fields=["dossier"])
+
+
+def idempotency_key_respond(*, actor, idempotency: Idempotency, status: int, body: str) -> None:
+    """Remember the first answer to a request made with a key (sent again, as is, on a replay). Only the
+    first answer is kept; the dossier is already linked to the key by the create service's transaction."""
+    IdempotencyKey.objects.filter(user=actor, scope=idempotency.scope, key=idempotency.key,
+                                  fingerprint=idempotency.fingerprint, response_status__isnull=True,
+                                  ).update(response_status=status, response_body=body)
+
+
+def idempotency_keys_purge(*, now: datetime | None = None, batch: int = 5000) -> int:
+    """Delete the keys older than KEY_TTL (24 hours), in short batches; idempotent. Returns how many."""
+    cutoff = (now or timezone.now()) - KEY_TTL
+    deleted = 0
+    while True:
+        ids = list(IdempotencyKey.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += IdempotencyKey.objects.filter(pk__in=ids).delete()[0]
+
+
 def _new_dossier(procedure, agency, channel: int) -> Dossier:
     return Dossier(
         procedure=procedure, procedure_code=procedure.code, procedure_name=procedure.name, agency=agency,
@@ -321,15 +379,19 @@ def _new_dossier(procedure, agency, channel: int) -> Dossier:
 
 def dossier_submit_online(*, actor, procedure, agency, form_data: dict, files: dict, submit_token: str | None = None,
                           return_method: str = Dossier.ReturnMethod.ONLINE, at: datetime | None = None,
-                          reuse: dict | None = None) -> Dossier:
+                          reuse: dict | None = None, idempotency: Idempotency | None = None) -> Dossier:
     """A signed-in citizen submits a dossier online (channel 2): state 1, waiting for reception.
 
     `reuse` ({component key: StoredDocument id}) attaches papers of the citizen's own data store by
     reference instead of an upload; another citizen's paper or an expired one is refused, naming the
     component. The identity is checked against the population registry without blocking: the returned
-    dossier carries `identity_check` ("verified" | "mismatch" | "unavailable" | "")."""
+    dossier carries `identity_check` ("verified" | "mismatch" | "unavailable" | "").
+
+    With `idempotency` (the API's Idempotency-Key header), a request already made with that key raises
+    `IdempotentReplay` (nothing written) and the key used for another request `IdempotencyKeyMismatch`."""
     if not getattr(actor, "is_authenticated", False) or actor.kind != "citizen":
         raise PermissionDenied(_("Chỉ công dân đã đăng nhập mới nộp được hồ sơ trực tuyến."))
+    _idempotency_prior(actor, idempotency)
     if procedure.online_level == "khong" or not procedure.published:
         raise ValidationError(_("Thủ tục này chưa cung cấp dịch vụ nộp hồ sơ trực tuyến."))
     if submit_token and Dossier.objects.filter(submit_token=submit_token).exists():
@@ -341,6 +403,7 @@ def dossier_submit_online(*, actor, procedure, agency, form_data: dict, files: d
     identity = _identity_check(actor)
     try:
         with transaction.atomic():
+            claim = _idempotency_claim(actor, idempotency)
             dossier = _new_dossier(procedure, agency, Channel.ONLINE)
             _snapshot_applicant(dossier, actor)
             dossier.form_data = cleaned
@@ -354,7 +417,9 @@ def dossier_submit_online(*, actor, procedure, agency, form_data: dict, files: d
             attachments = _store_components(dossier, procedure, files, reused=reused, stored=stored)
             event = _event(dossier, actor=actor, action=Action.SUBMIT, from_state=None, at=at,
                            attachments=attachments, data={"identity_check": identity} if identity else None)
+            _idempotency_done(claim, dossier)
     except IntegrityError:
+        _idempotency_prior(actor, idempotency)  # a concurrent request with the same key made the dossier
         if submit_token and Dossier.objects.filter(submit_token=submit_token).exists():
             raise ValidationError(_("Biểu mẫu này đã được gửi rồi: hồ sơ của bạn đã được ghi nhận, không gửi lại lần nữa."),
                                   code="duplicate") from None
@@ -386,16 +451,21 @@ def dossier_register_at_desk(*, actor, procedure, agency, applicant: dict, form_
                              channel: int = Channel.DESK, citizen=None, at: datetime | None = None,
                              return_method: str = Dossier.ReturnMethod.DESK,
                              counted: dict | None = None, reuse: dict | None = None,
-                             reuse_consent: bool = False) -> Dossier:
+                             reuse_consent: bool = False, idempotency: Idempotency | None = None) -> Dossier:
     """The one-stop receiver registers a dossier brought to the desk (channel 1) or by post (3).
 
     `counted` lists the paper components checked at the desk without a scan:
     {component key: {"originals": n, "certified_copies": n, "copies": n}}.
     `reuse` ({component key: StoredDocument id}) attaches papers of the citizen's data store (the citizen
-    found by CCCD), only with the citizen's consent (`reuse_consent`), which is recorded."""
+    found by CCCD), only with the citizen's consent (`reuse_consent`), which is recorded.
+
+    With `idempotency` (the API's Idempotency-Key header, the desk form's hidden token), a request already
+    made with that key raises `IdempotentReplay` (nothing written: a retry or a double click is one
+    dossier) and the key used for another request `IdempotencyKeyMismatch`."""
     if channel not in (Channel.DESK, Channel.POST):
         raise ValidationError({"channel": [_("Kênh tiếp nhận tại quầy phải là 1 (trực tiếp) hoặc 3 (bưu chính).")]})
     access.require_role(actor, Role.RECEIVER, agency_id=agency.pk)
+    _idempotency_prior(actor, idempotency)
     errors = {}
     for field in ("applicant_name",):
         if not (applicant.get(field) or "").strip():
@@ -413,40 +483,56 @@ def dossier_register_at_desk(*, actor, procedure, agency, applicant: dict, form_
             raise ValidationError({"reuse_consent": [_("Hãy hỏi ý kiến và đánh dấu ô “Công dân đồng ý cho dùng giấy tờ "
                                                         "trong kho dữ liệu” trước khi dùng giấy tờ trong kho.")]})
         reused = _reused_documents(procedure, reuse, owner=citizen, on=timezone.localtime(at).date())
-    with transaction.atomic():
-        dossier = _new_dossier(procedure, agency, channel)
-        if citizen is not None:
-            _snapshot_applicant(dossier, citizen)
-        for field in ("applicant_name", "applicant_cccd", "applicant_phone", "applicant_email", "applicant_address"):
-            if applicant.get(field):
-                setattr(dossier, field, applicant[field].strip())
-        dossier.form_data = cleaned
-        dossier.submitted_at = at
-        dossier.return_method = return_method
-        dossier.search_key = _search_key(dossier)
-        _transition(dossier, Action.REGISTER)
-        dossier.code = _next_code(agency, timezone.localtime(at).date())
-        dossier.save()
-        _start_clock(dossier, procedure, at=at)
-        dossier.save()
-        attachments = _store_components(dossier, procedure, files, require_mandatory=False, reused=reused)
-        uploaded = {a["component"] for a in attachments}
-        for comp in procedure.components.all():
-            counts = (counted or {}).get(comp.key)
-            if counts and comp.key not in uploaded:
-                DossierComponent.objects.create(
-                    dossier=dossier, key=comp.key, name=comp.name,
-                    originals=int(counts.get("originals", 0)), certified_copies=int(counts.get("certified_copies", 0)),
-                    copies=int(counts.get("copies", 0)))
-                attachments.append({"component": comp.key, "paper": counts})
-        data = {"channel": channel, "due_at": dossier.due_at.isoformat()}
-        if reused:
-            from tinhso.datastore.services import reuse_at_desk_record
+    try:
+        return _register_at_desk(actor=actor, procedure=procedure, agency=agency, applicant=applicant,
+                                 cleaned=cleaned, files=files, channel=channel, citizen=citizen, at=at,
+                                 return_method=return_method, counted=counted, reused=reused,
+                                 idempotency=idempotency)
+    except IntegrityError:
+        _idempotency_prior(actor, idempotency)  # a concurrent request with the same key made the dossier
+        raise
 
-            data["reuse_consent"] = True
-            reuse_at_desk_record(actor=actor, citizen=citizen, documents=list(reused.values()), dossier=dossier)
-        _event(dossier, actor=actor, action=Action.REGISTER, from_state=None, at=at, attachments=attachments,
-               data=data)
+
+@transaction.atomic
+def _register_at_desk(*, actor, procedure, agency, applicant: dict, cleaned: dict, files: dict, channel: int,
+                      citizen, at: datetime, return_method: str, counted: dict | None, reused: dict,
+                      idempotency: Idempotency | None) -> Dossier:
+    """The transaction of dossier_register_at_desk (its checks done)."""
+    claim = _idempotency_claim(actor, idempotency)
+    dossier = _new_dossier(procedure, agency, channel)
+    if citizen is not None:
+        _snapshot_applicant(dossier, citizen)
+    for field in ("applicant_name", "applicant_cccd", "applicant_phone", "applicant_email", "applicant_address"):
+        if applicant.get(field):
+            setattr(dossier, field, applicant[field].strip())
+    dossier.form_data = cleaned
+    dossier.submitted_at = at
+    dossier.return_method = return_method
+    dossier.search_key = _search_key(dossier)
+    _transition(dossier, Action.REGISTER)
+    dossier.code = _next_code(agency, timezone.localtime(at).date())
+    dossier.save()
+    _start_clock(dossier, procedure, at=at)
+    dossier.save()
+    attachments = _store_components(dossier, procedure, files, require_mandatory=False, reused=reused)
+    uploaded = {a["component"] for a in attachments}
+    for comp in procedure.components.all():
+        counts = (counted or {}).get(comp.key)
+        if counts and comp.key not in uploaded:
+            DossierComponent.objects.create(
+                dossier=dossier, key=comp.key, name=comp.name,
+                originals=int(counts.get("originals", 0)), certified_copies=int(counts.get("certified_copies", 0)),
+                copies=int(counts.get("copies", 0)))
+            attachments.append({"component": comp.key, "paper": counts})
+    data = {"channel": channel, "due_at": dossier.due_at.isoformat()}
+    if reused:
+        from tinhso.datastore.services import reuse_at_desk_record
+
+        data["reuse_consent"] = True
+        reuse_at_desk_record(actor=actor, citizen=citizen, documents=list(reused.values()), dossier=dossier)
+    _event(dossier, actor=actor, action=Action.REGISTER, from_state=None, at=at, attachments=attachments,
+           data=data)
+    _idempotency_done(claim, dossier)
     return dossier
 
 

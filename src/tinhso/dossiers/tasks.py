@@ -15,6 +15,12 @@ def sweep_warnings():
     services.warnings_email()
 
 
+@db_periodic_task(crontab(minute="23"))
+def purge_idempotency_keys():
+    """Every hour: forget the idempotency keys older than 24 hours (run twice, the second deletes nothing)."""
+    services.idempotency_keys_purge()
+
+
 @on_startup()
 def release_locks_of_a_dead_worker():
     """A worker killed mid-sweep (SIGKILL, out of memory, power cut) never releases its sweep's lock, and

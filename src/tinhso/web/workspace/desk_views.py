@@ -2,6 +2,8 @@
 CCCD, the form is prefilled from the profile and the data store, and stored papers are reused with consent."""
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -14,7 +16,7 @@ from tinhso.catalog.forms import form_class_for
 from tinhso.catalog.selectors import procedures_search
 from tinhso.datastore import selectors as datastore_selectors
 from tinhso.datastore import services as datastore_services
-from tinhso.dossiers import services
+from tinhso.dossiers import idempotency, services
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.states import Channel
 from tinhso.people.access import has_role, official_of
@@ -56,6 +58,22 @@ def _stored_label(doc) -> str:
     return f"{label} ({', '.join(details)})" if details else label
 
 
+# One token per rendered form (like the portal's submit_token): a double click, or the same form sent
+# again after a dropped connection, registers one dossier (dossiers/idempotency.py, scope below).
+TOKEN_FIELD = "desk_token"
+TOKEN_SCOPE = "web.desk_register"
+
+
+def _desk_idempotency(request) -> idempotency.Idempotency | None:
+    token = (request.POST.get(TOKEN_FIELD) or "").strip()[:idempotency.MAX_KEY_LENGTH]
+    if not token:
+        return None
+    return idempotency.Idempotency(
+        scope=TOKEN_SCOPE, key=token,
+        fingerprint=idempotency.fingerprint(fields=request.POST, files=request.FILES,
+                                            exclude=("csrfmiddlewaretoken", TOKEN_FIELD)))
+
+
 def _reuse_choices(post, procedure) -> dict[str, str]:
     """The stored paper the receiver picked per component ("kho_<key>" = document id; "" = paper or upload)."""
     return {c.key: post.get(f"kho_{c.key}", "").strip() for c in procedure.components.all()
@@ -77,6 +95,9 @@ def desk_register(request):
     citizen = _citizen_by_cccd(cccd)
     errors: dict[str, list[str]] = {}
     status = 200
+    # A failed attempt wrote nothing: the form shown again keeps its token, except after the token was
+    # refused for a different content (then a new one, so that sending again registers a new dossier).
+    token = (request.POST.get(TOKEN_FIELD) or "").strip() if request.method == "POST" else ""
 
     if request.method == "POST" and procedure is not None:
         applicant = {f: request.POST.get(f, "") for f, _label, _ac in APPLICANT_FIELDS}
@@ -89,7 +110,17 @@ def desk_register(request):
                 actor=user, procedure=procedure, agency=agency, applicant=applicant, form_data=form_data,
                 files=files, channel=channel, citizen=citizen, return_method=method,
                 reuse=_reuse_choices(request.POST, procedure),
-                reuse_consent=request.POST.get("reuse_consent") == "1")
+                reuse_consent=request.POST.get("reuse_consent") == "1", idempotency=_desk_idempotency(request))
+        except idempotency.IdempotentReplay as replay:
+            messages.info(request, _("Biểu mẫu này đã được gửi rồi: hồ sơ đã được tiếp nhận một lần, không tiếp "
+                                     "nhận lại. Đây là hồ sơ đó."))
+            return redirect("web:official_dossier", pk=replay.record.dossier_id)
+        except idempotency.IdempotencyKeyMismatch:
+            errors = {"__all__": [_("Biểu mẫu này đã được gửi một lần với nội dung khác (hồ sơ đã được tiếp nhận). "
+                                    "Nếu đây là một hồ sơ mới, hãy kiểm tra lại thông tin và bấm “Tiếp nhận hồ sơ” "
+                                    "một lần nữa.")]}
+            token = ""
+            status = 400
         except SERVICE_ERRORS as exc:
             errors = getattr(exc, "message_dict", None) or {"__all__": error_messages(exc)}
             status = 400
@@ -146,5 +177,6 @@ def desk_register(request):
         "return_methods": Dossier.ReturnMethod.choices,
         "channel_desk": Channel.DESK, "channel_post": Channel.POST, "agency": agency,
         "form_errors_shown": request.method == "POST",
+        "desk_token": token or secrets.token_urlsafe(32), "desk_token_field": TOKEN_FIELD,
     }
     return render(request, "workspace/desk_register.html", context, status=status)
