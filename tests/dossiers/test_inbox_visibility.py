@@ -62,3 +62,37 @@ def test_to_process_is_the_active_step_assigned_to_me_or_to_no_one(received, sta
     services.dossier_assign(actor=staff_x["leader"], dossier=received, assignee=staff_x["specialist"])
     assert received.pk in boxes(staff_x["specialist"])["to_process"]
     assert received.pk not in boxes(other)["to_process"]  # assigned to a colleague
+
+
+def test_papers_open_to_the_applicant_and_the_handling_agencies_only(client, received, staff_x, staff_y, agency_y,
+                                                                     citizen_a, communes):
+    """Need to know: the province's viewers see the dossier, not the citizen's papers; an agency a step was
+    forwarded to handles it and may open them."""
+    from allauth.mfa.models import Authenticator
+    from django.urls import reverse
+
+    from tinhso.people.models import Role
+
+    def signed_in(user):  # officials need a second factor before any page
+        Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP,
+                                            defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}})
+        client.force_login(user)
+
+    office = Agency.objects.create(code="000.00.01.H55", name="Văn phòng UBND tỉnh", kind="so", province_id="19")
+    ioc = make_official(office, Role.IOC_VIEWER)
+    admin = make_official(office, Role.PROVINCE_ADMIN)
+    paper = received.components.exclude(file="").first()
+    url = reverse("web:official_dossier_component", args=[received.pk, paper.pk])
+    for viewer in (ioc, admin):
+        assert access.dossier_for_actor(viewer, pk=received.pk).pk == received.pk  # sees the dossier
+        assert not access.may_open_papers(viewer, received)
+        signed_in(viewer)
+        page = client.get(reverse("web:official_dossier", args=[received.pk])).content.decode()
+        assert url not in page and "cơ quan giải quyết được mở giấy tờ" in page
+        assert client.get(url).status_code == 403
+    assert access.may_open_papers(citizen_a, received) and access.may_open_papers(staff_x["receiver"], received)
+    assert not access.may_open_papers(staff_y["specialist"], received)
+    services.dossier_forward(actor=staff_x["specialist"], dossier=received, agency=agency_y, note="Phối hợp")
+    assert access.may_open_papers(staff_y["specialist"], received)
+    signed_in(staff_y["specialist"])
+    assert client.get(url).status_code == 200

@@ -734,8 +734,9 @@ def dossier_document(request, pk: int, kind: str):
 
 @router.get("/dossiers/{pk}/result", response={**ERRORS}, openapi_extra=PDF_RESPONSE, summary="Kết quả giải quyết (PDF)")
 def dossier_result(request, pk: int):
-    """The result document, for the applicant or an official who may see the dossier."""
+    """The result document, for the applicant or an official of an agency handling the dossier."""
     dossier = _dossier(request, pk)
+    access.require_papers(request.user, dossier)
     if not dossier.result_file:
         raise Http404(_("Hồ sơ chưa có kết quả."))
     with dossier.result_file.open("rb") as f:

@@ -77,6 +77,29 @@ def official_acts_for(user, agency_id: int) -> bool:
     return agency_id_of(user) == agency_id
 
 
+def handles(user, dossier: Dossier) -> bool:
+    """An official of the dossier's agency, or of an agency one of its steps was forwarded to."""
+    if getattr(user, "kind", "") != "official":
+        return False
+    agency_id = agency_id_of(user)
+    if agency_id is None:
+        return False
+    return agency_id == dossier.agency_id or DossierStep.objects.filter(
+        dossier_id=dossier.pk, agency_id=agency_id, forwarded=True).exists()
+
+
+def may_open_papers(user, dossier: Dossier) -> bool:
+    """The citizen's uploaded papers and the result file: the applicant, and the officials who handle the
+    dossier. Need to know (Law on Personal Data Protection): the province's viewers (IOC) and administrators
+    see every dossier's page and figures, not the papers a citizen handed to one agency."""
+    return is_owner(user, dossier) or handles(user, dossier)
+
+
+def require_papers(user, dossier: Dossier) -> None:
+    if not may_open_papers(user, dossier):
+        raise PermissionDenied(_("Chỉ người nộp hồ sơ và cán bộ của cơ quan giải quyết được mở giấy tờ của hồ sơ."))
+
+
 def require_owner(user, dossier: Dossier) -> None:
     if not is_owner(user, dossier):
         raise PermissionDenied(_("Chỉ người nộp hồ sơ mới được thực hiện thao tác này."))

@@ -72,6 +72,7 @@ def official_dossier(request, pk: int):
     needs = set(allowed)
     context = {
         "dossier": dossier,
+        "may_open_papers": access.may_open_papers(user, dossier),
         "badge": timeliness_badge(selectors.timeliness(dossier)),
         "form_rows": form_rows(dossier),
         "components": list(dossier.components.all()),
@@ -103,6 +104,7 @@ def official_dossier(request, pk: int):
 @official_required
 def component_download(request, pk: int, component_id: int):
     dossier = access.dossier_for_actor(request.user, pk=pk)
+    access.require_papers(request.user, dossier)
     comp = dossier.components.filter(pk=component_id).first()
     if comp is None or not comp.file:
         raise Http404(_("Không tìm thấy giấy tờ."))
@@ -118,6 +120,7 @@ def component_download(request, pk: int, component_id: int):
 @official_required
 def result_download(request, pk: int):
     dossier = access.dossier_for_actor(request.user, pk=pk)
+    access.require_papers(request.user, dossier)
     if not dossier.result_file:
         raise Http404(_("Hồ sơ chưa có kết quả."))
     return FileResponse(dossier.result_file.open("rb"), as_attachment=True,
