@@ -4,13 +4,29 @@
     .venv/bin/python bench/scoring.py --dossiers 100000          # SQLite, a year of `tinhso simulate`
     .venv/bin/python bench/scoring.py --pg --dossiers 1000000    # PostgreSQL tinhso_bench
     .venv/bin/python bench/scoring.py --reuse                    # the database of the last run, as it is
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tinhso_bench_10m \
+      .venv/bin/python bench/scoring.py --pg --dossiers 200000 --copies 50   # 10,000,000 dossiers
 
 Bar (issue 6): with 10,000,000 dossiers on PostgreSQL and 1,000,000 on SQLite, the province overview and an
 agency's drill-down each answer in <= 300 ms server time (p95 of 20 requests); the rebuild's time is reported.
 
 The database: fresh (migrated; the demo province's agencies, catalog, report categories and accounts, without
 `tinhso demo`'s own dossiers), then `tinhso simulate --year Y --dossiers N --seed S`, which rebuilds the rollups
-at its end. Requests go through django.test.Client as the demo IOC viewer (`ioc.tinh`):
+at its end. With `--copies K` (PostgreSQL only) the simulated year is then copied K-1 more times with set-based
+SQL (`replicate_pg.py`: the dossiers with their components, supplement and payment requests, ratings and
+complaints, and the reports; ids shifted, dates moved by whole weeks inside the year, codes continuing each
+agency-day's sequence; NOT copied: steps, hand-overs, events, audit chain, data-store results, report history:
+none is read by these screens nor by the rebuild; its docstring lists every shortcut), then VACUUM ANALYZE.
+The rollups are then stale: the rebuild below is the full rebuild of the K×N dossiers, and after it every
+calendar-independent counter of the rollups is checked to be exactly K times the simulated year's, and every
+dossier code valid, of its reception day and gapless per agency-day (`replica_check`).
+After the rebuild, on PostgreSQL, the rollup tables are VACUUMed and ANALYZEd (timed apart): what autovacuum
+would do after a rebuild; the server here runs without autovacuum, and right after a bulk load the
+covering partial index of the running dossiers would not be index-only. `--verify` also times
+`rollups_verify()` (a second rebuild, rolled back, compared row for row in Python: at 10M it needs tens of GB).
+`--reuse` of a database made with `--copies` reports its fill again (saved in <var dir>/fill.json, with its own
+time) and checks it again after the rebuild.
+Requests go through django.test.Client as the demo IOC viewer (`ioc.tinh`):
   - overview:        GET /api/v1/scoring/overview?period=<Y-12>  and  ?period=<Y>
   - agency:          GET /api/v1/scoring/agencies/<busiest agency>/overview?period=<month> and <year>
   - agency dossiers: GET /api/v1/scoring/dossiers?metric=2.1&part=late&scope=agency:<code>&period=<year> (page 1)
@@ -20,6 +36,7 @@ The rebuild's baseline: one plain SELECT of the received dossiers' columns the f
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -101,13 +118,19 @@ def main() -> None:
     ap.add_argument("--year", type=int, default=date.today().year - 1)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--reuse", action="store_true", help="keep the database of the last run (no simulate)")
+    ap.add_argument("--copies", type=int, default=1,
+                    help="PostgreSQL: copy the simulated year K-1 more times (K×N dossiers; replicate_pg.py)")
+    ap.add_argument("--verify", action="store_true", help="also time rollups_verify() after the rebuild")
     args = ap.parse_args()
     url = (os.environ.get("BENCH_DATABASE_URL") or common.PG_URL_DEFAULT) if args.pg else None
+    if args.copies > 1 and not url:
+        sys.exit("--copies needs --pg")
     var_dir = common.DEFAULT_VAR / ("scoring-pg" if url else "scoring")
-    simulate_s = None
+    simulate_s = fresh_s = None
     if not args.reuse:
         t0 = time.perf_counter()
         _fresh(var_dir, url)
+        fresh_s = time.perf_counter() - t0
         print(f"# fresh database migrated, demo agencies, catalog and accounts loaded in {time.perf_counter() - t0:.1f} s",
               file=sys.stderr)
         simulate_s = _simulate(var_dir, url, year=args.year, dossiers=args.dossiers, seed=args.seed)
@@ -126,8 +149,35 @@ def main() -> None:
     from tinhso.scoring.models import DossierFact
     from tinhso.scoring.services import rollups_rebuild
 
+    from django.urls import resolve
+
+    resolve("/healthz")  # the URLconf (every API module) imported now: a tree that cannot serve fails before the fill
     db = common.db_label(url)
     results = common.Results("scoring" + ("_pg" if url else ""))
+    fill = None
+    fill_file = var_dir / "fill.json"  # how a replicated database was made: --reuse reports it again
+    if args.copies > 1 and not args.reuse:
+        import replicate_pg
+
+        t0 = time.perf_counter()
+        done = replicate_pg.replicate(url, copies=args.copies, year=args.year,
+                                      log=lambda m: print(m, file=sys.stderr, flush=True))
+        replicate_s = time.perf_counter() - t0
+        line = results.emit(
+            benchmark="scoring", what="fill", db=db, simulated_dossiers=args.dossiers, copies=args.copies,
+            year=args.year, fresh_seconds=round(fresh_s, 1), simulate_seconds=round(simulate_s, 1),
+            replicate_seconds=round(replicate_s, 1), copy_seconds=done["copy_seconds"],
+            index_seconds=done["index_seconds"], vacuum_analyze_seconds=done["vacuum_analyze_seconds"],
+            fill_seconds=round(fresh_s + simulate_s + replicate_s, 1), base_rows=done["base_rows"],
+            rows=done["tables"], database_bytes=replicate_pg.database_size(url))
+        fill = {"line": line, "copies": args.copies, "strides": done["strides"]}
+        fill_file.write_text(json.dumps(fill, ensure_ascii=False))
+    elif args.copies > 1 or (args.reuse and fill_file.exists()):
+        if not fill_file.exists():
+            sys.exit(f"--copies with --reuse: no {fill_file} (the database was not made by --copies)")
+        fill = json.loads(fill_file.read_text())
+        results.emit(**{**fill["line"], "reused": True})  # the fill that made this database (its own time)
+        args.copies = fill["copies"]
     dossiers = Dossier.objects.count()
 
     # --- the full rebuild ------------------------------------------------------------------------------
@@ -142,10 +192,37 @@ def main() -> None:
     t0 = time.perf_counter()
     counts = rollups_rebuild(actor=None)
     rebuild_s = time.perf_counter() - t0
+    vacuum_s = None
+    if connection.vendor == "postgresql":
+        from tinhso.scoring.services import ROLLUP_MODELS
+
+        t0 = time.perf_counter()
+        with connection.cursor() as cur:
+            for model in ROLLUP_MODELS:
+                cur.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+        vacuum_s = round(time.perf_counter() - t0, 2)
     results.emit(benchmark="scoring", what="rollups_rebuild", db=db, dossiers=dossiers, seconds=round(rebuild_s, 2),
                  dossiers_per_second=round(dossiers / rebuild_s) if rebuild_s else None, rows=counts,
                  baseline="SELECT of the received dossiers' columns the facts need", baseline_seconds=round(count_s, 3),
-                 ratio=common.ratio(rebuild_s, count_s), simulate_seconds=round(simulate_s, 1) if simulate_s else None)
+                 ratio=common.ratio(rebuild_s, count_s), simulate_seconds=round(simulate_s, 1) if simulate_s else None,
+                 copies=args.copies if fill else None, vacuum_analyze_seconds=vacuum_s)
+    if fill:
+        import replicate_pg
+
+        t0 = time.perf_counter()
+        with connection.cursor() as cur:
+            totals = replicate_pg.check_totals(cur, args.copies, fill["strides"])
+            codes = replicate_pg.check_codes(cur)
+        results.emit(benchmark="scoring", what="replica_check", db=db, dossiers=dossiers, copies=args.copies,
+                     ok=totals["ok"] and not (codes["bad_format"] or codes["bad_day"] or codes["agency_days_not_gapless"]),
+                     rollups_k_times_base=totals, codes=codes, seconds=round(time.perf_counter() - t0, 1))
+    if args.verify:
+        from tinhso.scoring.services import rollups_verify
+
+        t0 = time.perf_counter()
+        verdict = rollups_verify()
+        results.emit(benchmark="scoring", what="rollups_verify", db=db, dossiers=dossiers, ok=verdict["ok"],
+                     tables=verdict["tables"], seconds=round(time.perf_counter() - t0, 2))
 
     # --- requests ----------------------------------------------------------------------------------------
     user = User.objects.get(username="ioc.tinh")
