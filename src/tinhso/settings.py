@@ -16,6 +16,8 @@ Environment variables (all optional for the embedded default):
   TINHSO_RATELIMIT      0 to switch every rate limit off (benchmarks); TINHSO_RATELIMIT_<GROUP>="<per IP>,<per account>"
                         overrides one group's rates (groups and defaults: tinhso/security/ratelimits.py)
   TINHSO_CLIENT_IP_HEADER  the header the reverse proxy sets to the client's address (e.g. X-Real-IP)
+  TINHSO_ORPHAN_GRACE_HOURS  uploaded files no row names are swept only once older than this (default 24, at least 1)
+  TINHSO_ORPHAN_QUARANTINE_DAYS  days a swept file stays in var/orphans/ before it is deleted (default 7; 0: at once)
 """
 from __future__ import annotations
 
@@ -242,6 +244,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Orphan uploads (written before a transaction that rolled back or was killed): tinhso.ops.services.media_orphans_sweep
+ORPHAN_GRACE_HOURS = float(os.environ.get("TINHSO_ORPHAN_GRACE_HOURS", 24))
+ORPHAN_QUARANTINE_DAYS = float(os.environ.get("TINHSO_ORPHAN_QUARANTINE_DAYS", 7))
+ORPHAN_QUARANTINE_DIR = VAR_DIR / "orphans"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
 # --- Security headers ----------------------------------------------------------------------------

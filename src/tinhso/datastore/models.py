@@ -56,7 +56,9 @@ class StoredDocument(models.Model):
             models.UniqueConstraint(fields=["owner", "source_dossier"], condition=Q(source_dossier__isnull=False),
                                     name="storeddoc_one_result_per_person"),
         ]
-        indexes = [models.Index(fields=["owner", "removed_at"])]
+        indexes = [models.Index(fields=["owner", "removed_at"]),
+                   # the orphan-upload sweep asks which of a batch of file names rows hold (ops.services)
+                   models.Index(fields=["file"], name="storeddoc_file")]
 
     def __str__(self) -> str:
         return self.title

@@ -90,6 +90,8 @@ class Dossier(models.Model):
             # these partial indexes, so the sweep never rescans what it already handled.
             models.Index(fields=["due_at"], condition=Q(state__in=[2, 4], warned_late=False), name="dossier_owed_late"),
             models.Index(fields=["due_at"], condition=Q(state__in=[2, 4], warned_due_soon=False), name="dossier_owed_due_soon"),
+            # the orphan-upload sweep asks which of a batch of file names rows hold (ops.services)
+            models.Index(fields=["result_file"], name="dossier_result_file"),
         ]
 
     def __str__(self) -> str:
@@ -149,6 +151,8 @@ class DossierComponent(models.Model):
             models.CheckConstraint(condition=Q(reused_from__isnull=True) | ~Q(reuse_source=""),
                                    name="component_reused_has_source"),
         ]
+        # the orphan-upload sweep asks which of a batch of file names rows hold (ops.services)
+        indexes = [models.Index(fields=["file"], name="component_file")]
 
     @property
     def reused(self) -> bool:

@@ -184,6 +184,10 @@ class ReportPhoto(models.Model):
     hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        # the orphan-upload sweep asks which of a batch of file names rows hold (ops.services)
+        indexes = [models.Index(fields=["file"], name="reportphoto_file")]
+
 
 class ReportEvent(models.Model):
     """The history of a report; public events are the Open311 service request updates."""

@@ -37,7 +37,7 @@ def media_copy(media_root: Path, target: Path) -> list[dict]:
         try:
             size, sha = copy_with_sha256(path, target / rel)
         except FileNotFoundError:
-            continue  # vanished while we copied (tinhso never deletes uploads; an operator did)
+            continue  # vanished while we copied: an orphan the orphan sweep moved (no row names it), or an operator
         entries.append({"path": rel, "size": size, "sha256": sha})
     return entries
 
