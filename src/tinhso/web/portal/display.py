@@ -35,12 +35,17 @@ def when(moment) -> str:
 def step_rows(steps, *, agencies: bool = False) -> list[dict]:
     """The workflow's steps for a citizen or the public: name, status, and when it was done or is due."""
     rows = []
+    words = {}  # each status word translated once per call (the tracking page lists every step)
+    due_word = None
     for s in steps:
-        label = str(STEP_STATUS_WORDS.get(s.status, s.status))
+        label = words.get(s.status)
+        if label is None:
+            label = words[s.status] = str(STEP_STATUS_WORDS.get(s.status, s.status))
         if s.status == DossierStep.Status.DONE and s.finished_at:
             progress = f"{label}: {when(s.finished_at)}"
         elif s.due_at and s.status != DossierStep.Status.DONE:
-            progress = f"{label} · {_('hạn')} {when(s.due_at)}"
+            due_word = due_word or _("hạn")
+            progress = f"{label} · {due_word} {when(s.due_at)}"
         else:
             progress = label
         rows.append({"name": s.name, "status": s.status, "progress": progress,

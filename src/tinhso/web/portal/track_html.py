@@ -9,32 +9,49 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 DASH = "—"
+_WORDS: dict[str, dict[str, str]] = {}
+
+
+def _words() -> dict[str, str]:
+    """The page's fixed words, translated and escaped once per language (they are most of its gettext calls)."""
+    lang = get_language() or ""
+    words = _WORDS.get(lang)
+    if words is None:
+        words = {key: escape(text) for key, text in (
+            ("procedure", _("Thủ tục")), ("agency", _("Nơi giải quyết")), ("submitted", _("Ngày nộp")),
+            ("received", _("Ngày tiếp nhận")), ("due", _("Hẹn trả kết quả")), ("finished", _("Xử lý xong")),
+            ("returned", _("Đã trả kết quả")), ("other", _("Tra cứu hồ sơ khác")), ("dossier", _("Hồ sơ")),
+            ("steps", _("Các bước xử lý")),
+            ("no_steps", _("Các bước xử lý sẽ hiện ra sau khi hồ sơ được tiếp nhận.")))}
+        words["track_url"] = reverse("web:track")
+        _WORDS[lang] = words
+    return words
 
 
 def tracking_body(t, steps: list[dict], dates: dict[str, str]) -> SafeString:
     """`t`: selectors.PublicTracking; `steps`: display.step_rows(t.steps); `dates`: the dates as shown."""
-    facts = [(_("Thủ tục"), t.procedure_name), (_("Nơi giải quyết"), t.agency_name),
-             (_("Ngày nộp"), dates["submitted"] or DASH), (_("Ngày tiếp nhận"), dates["received"] or DASH),
-             (_("Hẹn trả kết quả"), dates["due"] or DASH)]
+    w = _words()
+    facts = [(w["procedure"], t.procedure_name), (w["agency"], t.agency_name),
+             (w["submitted"], dates["submitted"] or DASH), (w["received"], dates["received"] or DASH),
+             (w["due"], dates["due"] or DASH)]
     if t.finished_at:
-        facts.append((_("Xử lý xong"), dates["finished"]))
+        facts.append((w["finished"], dates["finished"]))
     if t.returned_at:
-        facts.append((_("Đã trả kết quả"), dates["returned"]))
+        facts.append((w["returned"], dates["returned"]))
     out = [
-        f'<p><a href="{reverse("web:track")}">{escape(_("Tra cứu hồ sơ khác"))}</a></p>\n',
-        f'<h1>{escape(_("Hồ sơ"))} {escape(t.code)}</h1>\n',
+        f'<p><a href="{w["track_url"]}">{w["other"]}</a></p>\n',
+        f'<h1>{w["dossier"]} {escape(t.code)}</h1>\n',
         f'<p class="portal-state"><strong>{escape(t.state_label)}</strong></p>\n<dl class="facts">\n',
-        *(f"  <dt>{escape(label)}</dt><dd>{escape(value)}</dd>\n" for label, value in facts),
-        f'</dl>\n<h2>{escape(_("Các bước xử lý"))}</h2>\n',
+        *(f"  <dt>{label}</dt><dd>{escape(value)}</dd>\n" for label, value in facts),
+        f'</dl>\n<h2>{w["steps"]}</h2>\n',
     ]
     if steps:
         out.append('<ol class="portal-steps">\n')
         for s in steps:
-            status = escape(s["status"])
-            out.append(f'  <li class="portal-step portal-step-{status}">\n'
+            out.append(f'  <li class="portal-step portal-step-{escape(s["status"])}">\n'
                        f'    <span class="portal-step-name">{escape(s["name"])}</span>\n'
                        f'    <span class="portal-step-status">{escape(s["progress"])}</span>\n')
             if s["agency"]:
@@ -42,5 +59,5 @@ def tracking_body(t, steps: list[dict], dates: dict[str, str]) -> SafeString:
             out.append("  </li>\n")
         out.append("</ol>\n")
     else:
-        out.append(f'<p>{escape(_("Các bước xử lý sẽ hiện ra sau khi hồ sơ được tiếp nhận."))}</p>\n')
-    return mark_safe("".join(out))  # every value above is escaped
+        out.append(f'<p>{w["no_steps"]}</p>\n')
+    return mark_safe("".join(out))  # every value above is escaped (the words once, in _words)
