@@ -1,5 +1,6 @@
 """Old three-level addresses (before 1/7/2025) converted to the 2025 commune of our map."""
 import pytest
+from django.urls import reverse
 
 from tinhso.places.selectors import AddressMatch, old_address_to_commune
 
@@ -78,3 +79,136 @@ def test_index_is_not_warmed_during_tests():
     from tinhso.places import address
 
     assert address.address_index_warm_in_background() is False
+
+
+# --- Old addresses several old communes fit --------------------------------------------------------------
+# The package keeps ONE old ward when several fit the text equally well (its set order breaks the tie);
+# a citizen given the wrong 2025 commune files every dossier with the wrong commune's one-stop desk.
+# Mapping (vietnam-address-converter 1.0.5): Phường Hương Sơn (TP Thái Nguyên) → Phường Gia Sàng;
+# Thị trấn Hương Sơn (Phú Bình) → Xã Phú Bình; Phường Trung Thành (TP Thái Nguyên) → Phường Tích Lương;
+# Phường Trung Thành (TP Phổ Yên) → Phường Trung Thành; Xã / Phường Tân Thành → Xã Tân Thành / Phường Tích Lương.
+
+def names(text):
+    return [m.commune_name for m in old_address_to_commune(text=text)]
+
+
+def test_huong_son_of_thai_nguyen_city_is_gia_sang_not_phu_binh():
+    # "Thành phố Thái Nguyên" is the old city (the province is a tỉnh) and "Phường" is not a thị trấn.
+    assert names("Phường Hương Sơn, Thành phố Thái Nguyên") == ["Phường Gia Sàng"]
+    assert names("Tổ 7, P. Hương Sơn, TP Thái Nguyên") == ["Phường Gia Sàng"]
+    assert names("Hương Sơn, Thành phố Thái Nguyên") == ["Phường Gia Sàng"]  # the district alone decides
+
+
+def test_type_word_picks_the_old_commune_when_the_names_tie():
+    assert names("Phường Hương Sơn, Tỉnh Thái Nguyên") == ["Phường Gia Sàng"]
+    assert names("Thị trấn Hương Sơn, Tỉnh Thái Nguyên") == ["Xã Phú Bình"]
+    assert names("Xã Tân Thành, Thái Nguyên") == ["Xã Tân Thành"]
+    assert names("Phường Tân Thành, Tỉnh Thái Nguyên") == ["Phường Tích Lương"]
+
+
+def test_text_that_fits_several_old_communes_offers_each_of_them():
+    both = {"Phường Gia Sàng", "Xã Phú Bình"}
+    matches = old_address_to_commune(text="Tổ 2, Hương Sơn, Thái Nguyên")
+    assert {m.commune_name for m in matches} == both and len(matches) == 2
+    assert {(m.province_code, m.street) for m in matches} == {("19", "Tổ 2")}
+    # Same ward name and type in two old districts, none given: both.
+    assert set(names("Phường Trung Thành, Tỉnh Thái Nguyên")) == {"Phường Tích Lương", "Phường Trung Thành"}
+    # The type word contradicts the district: the citizen chooses rather than being given the district's.
+    assert set(names("Thị trấn Hương Sơn, Thành phố Thái Nguyên, Tỉnh Thái Nguyên")) == both
+
+
+def test_district_that_disambiguates_gives_one_commune():
+    assert names("Phường Trung Thành, Thành phố Phổ Yên, Tỉnh Thái Nguyên") == ["Phường Trung Thành"]
+    assert names("Phường Trung Thành, Thành phố Thái Nguyên, Tỉnh Thái Nguyên") == ["Phường Tích Lương"]
+    assert names("Phường Trung Thành, Thành phố Thái Nguyên") == ["Phường Tích Lương"]
+    assert names("Thị trấn Hương Sơn, Huyện Phú Bình, Tỉnh Thái Nguyên") == ["Xã Phú Bình"]
+
+
+def test_unique_old_commune_still_gives_exactly_one():
+    assert names("Xã Tân Cương, Tỉnh Thái Nguyên") == ["Xã Tân Cương"]
+    assert names("Tân Cương, Thái Nguyên") == ["Xã Tân Cương"]
+    assert names("Xã Văn Lăng, Tỉnh Thái Nguyên") == ["Xã Văn Lăng"]  # not the 2025 Xã Văn Lang (diacritics)
+
+
+def test_communes_differing_only_by_diacritics_are_not_confused():
+    # 2025 Thái Nguyên has Xã Văn Lăng (05665, old Đồng Hỷ) and Xã Văn Lang (02143, old Na Rì, Bắc Kạn):
+    # the same diacritics-free search key.
+    def codes(text):
+        return [(m.commune_code, m.commune_name) for m in old_address_to_commune(text=text)]
+
+    for text in ("Xã Hòa Bình, Huyện Đồng Hỷ, Tỉnh Thái Nguyên", "Xã Văn Lăng, Huyện Đồng Hỷ, Tỉnh Thái Nguyên"):
+        assert codes(text) == [("05665", "Xã Văn Lăng")]
+    for text in ("Xã Kim Hỷ, Huyện Na Rì, Tỉnh Bắc Kạn", "Xã Văn Lang, Huyện Na Rì, Tỉnh Bắc Kạn"):
+        assert codes(text) == [("02143", "Xã Văn Lang")]
+
+
+def test_2025_address_typed_in_the_old_address_box_is_offered():
+    # "Xã Văn Lang" is a 2025 commune (old Văn Lang, Na Rì, Bắc Kạn); the package's old reading ignores
+    # diacritics and finds old Xã Văn Lăng (Đồng Hỷ) only.
+    assert "Xã Văn Lang" in names("Xã Văn Lang, Tỉnh Thái Nguyên")
+
+
+def test_api_convert_returns_every_candidate(client):
+    response = client.get("/api/v1/places/address/convert", {"text": "Hương Sơn, Thái Nguyên"})
+    assert response.status_code == 200
+    assert sorted(m["commune_name"] for m in response.json()) == ["Phường Gia Sàng", "Xã Phú Bình"]
+
+
+def test_profile_offers_a_choice_with_nothing_preselected(client, citizen):
+    client.force_login(citizen)
+    response = client.post(reverse("web:profile"),
+                           {"action": "address_lookup", "old_address": "Hương Sơn, Thái Nguyên"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="commune" id="match-1"' in html and 'name="commune" id="match-2"' in html
+    assert "Phường Gia Sàng" in html and "Xã Phú Bình" in html
+    radios = [line for line in html.splitlines() if 'type="radio" name="commune"' in line]
+    assert len(radios) == 2 and not any("checked" in line for line in radios)
+
+
+def test_profile_preselects_a_single_match(client, citizen):
+    client.force_login(citizen)
+    response = client.post(reverse("web:profile"), {"action": "address_lookup",
+                                                    "old_address": "Phường Hương Sơn, Thành phố Thái Nguyên"})
+    radios = [line for line in response.content.decode().splitlines() if 'type="radio" name="commune"' in line]
+    assert len(radios) == 1 and "checked" in radios[0] and 'value="' in radios[0]
+
+
+@pytest.mark.parametrize("written,name,same", [
+    ("Xã Hoà Bình", "Xã Hòa Bình", True),    # old and new tone-mark placement: the same name
+    ("xã thuỵ lôi", "Xã Thụy Lôi", True),
+    ("Xã Lộc Thành", "Xã Lộc Thạnh", False),  # two communes of Lộc Ninh (Bình Phước)
+    ("Xã Văn Lang", "Xã Văn Lăng", False),
+])
+def test_names_compare_with_their_diacritics(written, name, same):
+    from tinhso.places.address import same_spelling
+
+    assert same_spelling(written, name) is same
+
+
+@pytest.mark.parametrize("written,kind", [
+    ("Phường Hương Sơn", "phuong"), ("P. Hương Sơn", "phuong"), ("p.Hương Sơn", "phuong"),
+    ("phuong Huong Son", "phuong"), ("TT Hương Sơn", "thi_tran"), ("Thị trấn Hương Sơn", "thi_tran"),
+    ("Xã Tân Cương", "xa"), ("TP Thái Nguyên", "thanh_pho"), ("Thị xã Phổ Yên", "thi_xa"), ("Tỉnh Thái Nguyên", "tinh"),
+    ("Hương Sơn", None), ("Phương Sơn", None), ("Huyền Sơn", None), ("Xá Lượng", None), ("Tân Cương", None),
+])
+def test_type_words_as_citizens_write_them(written, kind):
+    from tinhso.places.address import _type_of
+
+    assert _type_of(written) == kind
+
+
+@pytest.mark.parametrize("written,names,spelling,clashes", [
+    ("Phường Hương Sơn", ["Thị Trấn Hương Sơn"], True, 1),
+    ("Phường Hương Sơn", ["Phường Hương Sơn"], True, 0),
+    ("Thành phố Thái Nguyên", ["Tỉnh Thái Nguyên"], False, 1),  # the old city, not the province
+    ("Thị xã Phổ Yên", ["Thành Phố Phổ Yên"], False, 0),        # upgraded before 2025: old papers say either
+    ("Lộc Thành", ["Xã Lộc Thạnh"], True, 1),
+    # Names that start like a type word are names (whole-country data: Xã Xa Dung, Xã H Bông, Xã Quan Sơn).
+    ("Xa Dung", ["Xã Xa Dung"], True, 0), ("H Bông", ["Xã H Bông"], True, 0), ("Quan Sơn", ["Xã Quan Sơn"], True, 0),
+    ("Quan Triều", ["Phường Quan Triều"], True, 0),
+])
+def test_what_the_citizen_wrote_contradicts(written, names, spelling, clashes):
+    from tinhso.places.address import _part_clashes
+
+    assert _part_clashes({"raw": written}, names, with_diacritics=True, spelling=spelling) == clashes

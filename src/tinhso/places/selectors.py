@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .address import converter_convert
+from .address import old_address_targets, same_spelling
 from .models import Agency, Commune, Province
 from .text import search_key
 
@@ -102,47 +102,40 @@ def _province_key(name: str) -> str:
 def old_address_to_commune(*, text: str) -> list[AddressMatch]:
     """Convert an old three-level address (before 1/7/2025) to the 2025 commune(s) it now belongs to.
 
-    Several matches when the old commune was split; an empty list when the text cannot be converted.
+    Several matches when the old commune was split, or when the text fits several old communes equally
+    well (e.g. "Hương Sơn, Thái Nguyên": a phường of Thành phố Thái Nguyên and a thị trấn of Phú Bình): the
+    citizen chooses. An empty list when the text cannot be converted.
     The converter's own codes are not ours: its results are joined to Commune by name within the province.
     """
     text = (text or "").strip()
     if not text or len(text) > 500:
         return []
-    result = converter_convert(text)
-    conversion = result.get("conversion") or {}
-    if conversion.get("status") in (None, "not_found", "invalid_input"):
-        return []
-    pairs = []
-    res = conversion.get("result") or {}
-    if res.get("new_ward") and res.get("new_province"):
-        pairs.append((res["new_province"], res["new_ward"]))
-    else:
-        for cand in conversion.get("candidates") or []:
-            if cand.get("new_ward") and cand.get("new_province"):
-                pairs.append((cand["new_province"], cand["new_ward"]))
+    street, pairs = old_address_targets(text)
     if not pairs:
         return []
     provinces = {_province_key(p.name): p for p in Province.objects.all()}
-    street = (result.get("street_address") or "").strip()
     matches: list[AddressMatch] = []
     seen: set[str] = set()
     for new_province, new_ward in pairs:
         province = provinces.get(_province_key(new_province.get("name_with_type") or new_province.get("name") or ""))
         if province is None:
             continue
-        ward_key = search_key(new_ward.get("name_with_type") or "")
-        commune = Commune.objects.filter(province=province, search_key=ward_key).first()
-        if commune is None or commune.code in seen:
-            continue
-        seen.add(commune.code)
-        matches.append(
-            AddressMatch(
-                commune_code=commune.code,
-                commune_name=commune.name,
-                province_code=province.code,
-                province_name=province.name,
-                street=street,
-                old_text=text,
+        ward_name = new_ward.get("name_with_type") or ""
+        # search_key drops diacritics, and a province may hold two such communes (Xã Văn Lang and Xã Văn
+        # Lăng in Thái Nguyên): the one spelt the same, or every one of them if none is.
+        communes = list(Commune.objects.filter(province=province, search_key=search_key(ward_name)).order_by("code"))
+        for commune in [c for c in communes if same_spelling(c.name, ward_name)] or communes:
+            if commune.code in seen:
+                continue
+            seen.add(commune.code)
+            matches.append(
+                AddressMatch(
+                    commune_code=commune.code,
+                    commune_name=commune.name,
+                    province_code=province.code,
+                    province_name=province.name,
+                    street=street,
+                    old_text=text,
+                )
             )
-        )
     return matches
