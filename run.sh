@@ -4,6 +4,8 @@ cd "$(dirname "$0")"
 EXTRAS=""
 . scripts/env.sh
 export DJANGO_SETTINGS_MODULE=tinhso.settings
+# The address printed with the demo logins, in QR codes and e-mails: where this server listens, unless set.
+export TINHSO_PUBLIC_URL="${TINHSO_PUBLIC_URL:-http://${TINHSO_BIND:-127.0.0.1:8000}}"
 .venv/bin/tinhso migrate --noinput
 .venv/bin/tinhso collectstatic --noinput >/dev/null
 .venv/bin/tinhso demo

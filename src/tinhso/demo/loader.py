@@ -43,14 +43,17 @@ def simulate_demo_year(*, dossiers: int = DEMO_SIMULATION_DOSSIERS):
 
 
 def logins_text() -> str:
+    from django.conf import settings
+
+    base = settings.PUBLIC_URL  # run.sh sets it to the address it serves
     lines = [
         "",
         "Tài khoản trình diễn (mật khẩu chung: %s)" % DEMO_PASSWORD,
-        "  Công dân: đăng nhập tại http://127.0.0.1:8000/tai-khoan/login/ bằng số CCCD",
+        f"  Công dân: đăng nhập tại {base}/tai-khoan/login/ bằng số CCCD",
     ]
     for cccd, name, *_ in CITIZENS:
         lines.append(f"    {cccd}  {name}")
-    lines.append("  Cán bộ: đăng nhập tại http://127.0.0.1:8000/can-bo/dang-nhap/ rồi nhập mã TOTP")
+    lines.append(f"  Cán bộ: đăng nhập tại {base}/can-bo/dang-nhap/ rồi nhập mã TOTP")
     lines.append("    (mã hiện tại: .venv/bin/tinhso demo_code TÊN_ĐĂNG_NHẬP)")
     lines.append("    quantri.tinh      Quản trị cấp tỉnh")
     for username, name, _agency, roles, title in OFFICIALS:
