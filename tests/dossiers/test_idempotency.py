@@ -6,7 +6,6 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.client import encode_multipart
 from django.urls import reverse
 from django.utils import timezone
