@@ -8,8 +8,9 @@ Bar (issue 5): report creation requests/s >= 50 % of the bare insert's, 2 gunico
 The report is `POST /open311/v2/requests.json` (form-encoded, as the specification says: API key,
 service_code, lat/long inside the province, description, a required attribute, the reporter's name,
 e-mail and phone): the view checks the key (SHA-256 lookup), the category and its attributes, the
-position, then report_create numbers it, inserts the report, its ReportEvent and its DomainEvent in one
-transaction and answers the id. The bare baseline is `POST /bench/bare-insert` (one DomainEvent row).
+position, then report_create numbers it, inserts the report, its ReportEvent, its DomainEvent and scoring's
+rollup rows in one transaction and answers the id (on PostgreSQL in two round trips: the number with the
+rows' ids, then every row in one multi-statement query; see tinhso.events.batch). The bare baseline is `POST /bench/bare-insert` (one DomainEvent row).
 The bar is measured WITHOUT a photo (an Open311 POST carries none: media_url is a link, stored as text).
 
 `--photo` adds rounds of the portal's form (`POST /phan-anh/gui/` as a signed-in citizen, the offline

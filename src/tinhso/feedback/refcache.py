@@ -44,6 +44,7 @@ class Reference:
     categories: dict[str, Category] = field(default_factory=dict)  # by code, active or not
     attributes: dict[int, tuple[CategoryAttribute, ...]] = field(default_factory=dict)  # by category id, in order
     api_keys: dict[str, ApiKey] = field(default_factory=dict)  # by SHA-256 of the raw key, active or not
+    token: str = ""  # the stamp's token these were read under ("": no stamp row, not kept)
 
     def category(self, code: str) -> Category | None:
         """The ACTIVE category with this code."""
@@ -87,8 +88,39 @@ def current() -> Reference:
         return kept[1]
     data = _load()
     if token is not None:
+        data = Reference(categories=data.categories, attributes=data.attributes, api_keys=data.api_keys, token=token)
         _current = (token, data)
     return data
+
+
+def kept() -> Reference:
+    """What this process kept, WITHOUT checking the stamp (`current()` when nothing is kept). Only for a
+    writer that checks the stamp in its own transaction (`GUARD_SQL`, see feedback.services.report_create)
+    and, on `Stale`, starts again with `current()`."""
+    held = _current
+    return held[1] if held is not None else current()
+
+
+def is_current(ref: Reference) -> bool:
+    """Is `ref` still what the database holds (one small query)?"""
+    return bool(ref.token) and _stamp(default_connection) == ref.token
+
+
+class Stale(Exception):
+    """The reference data changed between the check of a request and its write: nothing was written."""
+
+
+# A statement that fails when the stamp's token is no longer %s (PostgreSQL: the text cast of the ELSE
+# branch depends on the row, so it is evaluated, and fails, only then). Sent first in a one-round-trip
+# creation (tinhso.events.batch.guard): the whole creation is then written or refused against one token.
+STALE_MARK = "tinhso-reference-changed"
+GUARD_SQL = (f"SELECT CASE WHEN token = %s THEN 1 ELSE ('{STALE_MARK} ' || token)::integer END "
+             f"FROM {STAMP_TABLE} WHERE id = 1")
+
+
+def is_stale_error(exc: BaseException) -> bool:
+    """Did the write fail on GUARD_SQL?"""
+    return STALE_MARK in str(exc)
 
 
 def clear() -> None:

@@ -14,11 +14,12 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.db.models import signals
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinhso.events import batch
+from tinhso.events.models import DomainEvent
 from tinhso.events.services import event_record
 from tinhso.people.models import OfficialRole, Role
 from tinhso.places.models import Agency, Commune
@@ -40,44 +41,11 @@ def _actor_or_none(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-_INSERTS: dict[tuple[str, str], tuple[str, list, bool]] = {}
-
-
-def _insert(obj):
-    """Save a NEW instance (Report, ReportEvent) with an INSERT built once per model and process: the same
-    columns, values and conversions as `Model.objects.create` (each field's `pre_save` and
-    `get_db_prep_save`), without the ORM compiling the statement again for every row, which was about a
-    third of an insert's CPU (bench/reports_create.py). A model with save signals goes through `save()`."""
-    model = type(obj)
-    if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
-        obj.save(force_insert=True)
-        return obj
-    conn = connection
-    key = (conn.vendor, model._meta.label)
-    if key not in _INSERTS:
-        q = conn.ops.quote_name
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        sql = (f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
-               f"VALUES ({', '.join(['%s'] * len(fields))})")
-        returning = conn.features.can_return_columns_from_insert
-        if returning:
-            sql += f" RETURNING {q(model._meta.pk.column)}"
-        _INSERTS[key] = (sql, fields, returning)
-    sql, fields, returning = _INSERTS[key]
-    values = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
-    with conn.cursor() as cur:
-        cur.execute(sql, values)
-        obj.pk = cur.fetchone()[0] if returning else conn.ops.last_insert_id(cur, model._meta.db_table,
-                                                                              model._meta.pk.column)
-    obj._state.adding, obj._state.db = False, conn.alias
-    return obj
-
-
 def _event(report: Report, *, actor, action: str, from_state: str, note: str = "", at: datetime | None = None,
            data: dict | None = None, created: bool = False) -> ReportEvent:
     """The report's history row (public when the public may see it) and the domain event, in this transaction.
     `created`: `report` was inserted in this transaction (told to the hooks)."""
-    ev = _insert(ReportEvent(
+    ev = batch.insert(ReportEvent(
         report=report, actor=_actor_or_none(actor), at=at or timezone.now(), action=action, from_state=from_state,
         to_state=report.state, note=note, public=action in states.PUBLIC_ACTIONS))
     event_record(actor=actor, name=f"feedback.report_{action}", subject=report,
@@ -97,6 +65,22 @@ def _number_apart() -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
+def _number_sql(now: datetime, *, apart: bool) -> tuple[str, list, str]:
+    """The statement taking the month's next report number: (sql returning `last`, params, period)."""
+    period = timezone.localtime(now).strftime("%y%m")
+    table = ReportSequence._meta.db_table
+    source = "VALUES (%s, 1)"
+    if apart:
+        source = "SELECT %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+    sql = (f"INSERT INTO {table} (period, last) {source} "
+           f"ON CONFLICT (period) DO UPDATE SET last = {table}.last + 1 RETURNING last")
+    return sql, [period], period
+
+
+def _public_id(period: str, number: int) -> str:
+    return f"PA-{period}-{number:06d}"
+
+
 def _next_public_id(now: datetime) -> str:
     """`PA-YYMM-NNNNNN`: one statement increments (or starts) the month's counter.
 
@@ -111,17 +95,18 @@ def _next_public_id(now: datetime) -> str:
     has its counter increment flushed before it. The price: a creation that fails after taking its
     number (a database error: every input is checked before) leaves a gap. Numbers stay unique and
     increasing."""
-    period = timezone.localtime(now).strftime("%y%m")
-    table = ReportSequence._meta.db_table
-    source = "VALUES (%s, 1)"
-    if _number_apart():
-        source = "SELECT %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+    sql, params, period = _number_sql(now, apart=_number_apart())
     with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {table} (period, last) {source} "
-            f"ON CONFLICT (period) DO UPDATE SET last = {table}.last + 1 RETURNING last", [period])
+        cur.execute(sql, params)
         number = cur.fetchone()[0]
-    return f"PA-{period}-{number:06d}"
+    return _public_id(period, number)
+
+
+def _reference_guard(ref: refcache.Reference) -> None:
+    """Inside a one-round-trip creation: write nothing if the categories or API keys changed since `ref` was
+    read (the creation was checked against `ref`); the caller then checks again (refcache.Stale)."""
+    if ref.token:
+        batch.guard(refcache.GUARD_SQL, [ref.token])
 
 
 def _mail_later(subject: str, body: str, recipients: Iterable[str]) -> None:
@@ -240,14 +225,38 @@ def _route(category: Category, commune_id: str | None) -> Agency | None:
 
 # --- creation --------------------------------------------------------------------------------------
 
-def report_create(*, actor, category, description: str, lat=None, long=None, address: str = "", commune=None,
+def report_create(**kwargs) -> Report:
+    """A citizen's report: see `_report_create` for the arguments.
+
+    The caller may pass reference data kept by its process without a check (`refcache.kept()`): the write
+    then refuses it if it has changed meanwhile (refcache.Stale, nothing written), and a refusal by the
+    checks is re-examined if it has. In both cases the report is checked once more against the data the
+    database holds now: a key revoked meanwhile is refused, a question added meanwhile is asked."""
+    try:
+        return _report_create(**kwargs)
+    except ValidationError:
+        ref = kwargs.get("reference")
+        if ref is None or refcache.is_current(ref):
+            raise
+    except refcache.Stale:
+        pass
+    fresh = refcache.current()
+    again = dict(kwargs, reference=fresh)
+    if isinstance(again.get("category"), Category):
+        again["category"] = again["category"].code
+    if again.get("api_key") is not None:
+        again["api_key"] = fresh.api_key(again["api_key"].key_hash)
+    return _report_create(**again)
+
+
+def _report_create(*, actor, category, description: str, lat=None, long=None, address: str = "", commune=None,
                   urgency: str = "normal", photos: Iterable = (), attributes: dict | None = None,
                   reporter_name: str = "", reporter_email: str = "", reporter_phone: str = "",
                   device_id: str = "", account_id: str = "", via: str = "web", api_key: ApiKey | None = None,
                   dossier=None, media_url: str = "", reference: refcache.Reference | None = None) -> Report:
     """A citizen's report. `category` is a Category or its code; `commune` a Commune or its code.
-    `reference`: the categories and keys the caller already checked in this request (refcache.current()),
-    to spare a second check.
+    `reference`: the categories and keys the caller already has for this request (`refcache.current()`, or
+    `refcache.kept()`: see `report_create`), to spare a second read.
 
     From the web the actor must be a signed-in user (the reporter); through Open311 (`via="open311"`) an
     active `api_key` is required and the reporter is whoever the client names. Location: a point inside
@@ -347,21 +356,46 @@ def report_create(*, actor, category, description: str, lat=None, long=None, add
         raise ValidationError(errors)
 
     now = timezone.now()
-    public_id = _next_public_id(now) if _number_apart() else None  # see _next_public_id
-    with transaction.atomic():
-        report = _insert(Report(
-            public_id=public_id or _next_public_id(now), category=cat, description=text, attributes=clean_attributes,
-            lat=lat_d, long=long_d, address=address, commune=com, urgency=urgency, state=State.NEW,
-            reporter=user if via != "open311" else None, reporter_name=(reporter_name or "").strip(),
-            reporter_email=(reporter_email or "").strip(), reporter_phone=(reporter_phone or "").strip(),
-            device_id=device_id or "", account_id=account_id or "", via=via, api_key=api_key, dossier=dossier,
-            media_url=(media_url or "")[:500]))
-        for content, width, height in clean_photos:
-            ReportPhoto.objects.create(report=report, file=content, width=width, height=height)
-        _event(report, actor=user, action="created", from_state="", at=now,
-               note=_("Phản ánh được gửi (%(via)s).") % {"via": via}, data={"urgency": urgency}, created=True)
-        if urgency == Report.Urgency.URGENT and com is not None:
-            _alert_duty_officers(report)
+    fields = dict(
+        category=cat, description=text, attributes=clean_attributes, lat=lat_d, long=long_d, address=address,
+        commune=com, urgency=urgency, state=State.NEW, reporter=user if via != "open311" else None,
+        reporter_name=(reporter_name or "").strip(), reporter_email=(reporter_email or "").strip(),
+        reporter_phone=(reporter_phone or "").strip(), device_id=device_id or "", account_id=account_id or "",
+        via=via, api_key=api_key, dossier=dossier, media_url=(media_url or "")[:500])
+    note = _("Phản ánh được gửi (%(via)s).") % {"via": via}
+    if batch.available():
+        # PostgreSQL, not inside a caller's transaction: two round trips in all. The number (in its own
+        # transaction, see _next_public_id) and the new rows' ids in one statement; then every row (the report,
+        # its photos, its history, the domain event, the hooks' rows) in one query, one transaction
+        # (tinhso.events.batch), which writes nothing if the categories or keys changed since they were checked.
+        sql, params, period = _number_sql(now, apart=True)
+        (number,), ids = batch.reserve({Report: 1, ReportPhoto: len(clean_photos), ReportEvent: 1, DomainEvent: 1},
+                                       head_sql=sql, head_params=params)
+        try:
+            with batch.one_round_trip(ids):
+                _reference_guard(ref)
+                report = _write_new_report(_public_id(period, number), fields, clean_photos, user, now, note, urgency)
+        except DatabaseError as exc:
+            if refcache.is_stale_error(exc):
+                raise refcache.Stale() from None
+            raise
+    else:
+        with transaction.atomic():
+            if ref.token and not refcache.is_current(ref):  # under the write lock (SQLite) or the caller's transaction
+                raise refcache.Stale()
+            report = _write_new_report(_next_public_id(now), fields, clean_photos, user, now, note, urgency)
+    if urgency == Report.Urgency.URGENT and com is not None:
+        _alert_duty_officers(report)  # after the commit (or in the caller's transaction): mail on commit
+    return report
+
+
+def _write_new_report(public_id: str, fields: dict, photos: list, user, now: datetime, note: str,
+                      urgency: str) -> Report:
+    report = batch.insert(Report(public_id=public_id, **fields))
+    for content, width, height in photos:
+        batch.insert(ReportPhoto(report=report, file=content, width=width, height=height))
+    _event(report, actor=user, action="created", from_state="", at=now, note=note, data={"urgency": urgency},
+           created=True)
     return report
 
 

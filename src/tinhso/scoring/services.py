@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from tinhso.dossiers.models import Dossier
+from tinhso.events import batch
 from tinhso.events.services import event_record
 from tinhso.feedback.models import Report
 from tinhso.workcal import selectors as workcal
@@ -47,8 +48,7 @@ def _add(model, key: dict, delta: dict) -> None:
     sets = ", ".join(f"{_q(c)} = {table}.{_q(c)} + excluded.{_q(c)}" for c in delta)
     sql = (f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
            f"ON CONFLICT ({', '.join(_q(c) for c in key)}) DO UPDATE SET {sets}")
-    with connection.cursor() as cur:
-        cur.execute(sql, [*key.values(), *delta.values()])
+    batch.execute(sql, [*key.values(), *delta.values()])  # at once, or with a creation's other rows (events.batch)
 
 
 def _move(model, old: dict | None, new: dict | None, keymap: dict[str, str], names) -> None:
@@ -75,7 +75,7 @@ def _write_fact(model, pk_name: str, old: dict | None, new: dict | None) -> None
     if new is None:
         model.objects.filter(pk=old[pk_name]).delete()
     elif old is None:
-        model.objects.create(**new)
+        batch.insert(model(**new))
     else:
         changed = {k: v for k, v in new.items() if old.get(k) != v}
         model.objects.filter(pk=new[pk_name]).update(**changed)

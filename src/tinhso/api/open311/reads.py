@@ -50,6 +50,16 @@ def reference() -> refcache.Reference:
     return refcache.current()
 
 
+def reference_kept() -> refcache.Reference:
+    """Categories and API keys as kept by this process, NOT checked (no query): only for a creation, whose
+    write checks them (see feedback.services.report_create)."""
+    return refcache.kept()
+
+
+def reference_is_current(ref: refcache.Reference) -> bool:
+    return refcache.is_current(ref)
+
+
 def active_category(code: str, *, with_attributes: bool = True, ref: refcache.Reference | None = None) -> Category | None:
     """The active category with this code; without its attributes, the instance kept by this process."""
     if not with_attributes:

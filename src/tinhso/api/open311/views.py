@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -112,14 +112,21 @@ def _request_create(request, fmt: str):
     from tinhso.feedback.services import report_create
 
     data = request.POST
-    ref = reads.reference()  # one check of the cached categories and keys for both lookups
-    api_key = reads.api_key_find(data.get("api_key") or request.GET.get("api_key"), ref=ref)
+    raw_key = data.get("api_key") or request.GET.get("api_key")
+    code = (data.get("service_code") or "").strip()
+    # The categories and keys this process kept, unchecked: the creation's write checks them (feedback.refcache
+    # .kept, services.report_create). A key or category not found there may be new: then check.
+    ref = reads.reference_kept()
+    api_key = reads.api_key_find(raw_key, ref=ref)
+    category = reads.active_category(code, with_attributes=False, ref=ref) if code else None
+    if (api_key is None or (code and category is None)) and not reads.reference_is_current(ref):
+        ref = reads.reference()
+        api_key = reads.api_key_find(raw_key, ref=ref)
+        category = reads.active_category(code, with_attributes=False, ref=ref) if code else None
     if api_key is None:
         raise Open311Error(403, _("api_key thiếu hoặc không hợp lệ."))
-    code = (data.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, _("Thiếu service_code: hãy gửi mã lĩnh vực phản ánh."))
-    category = reads.active_category(code, with_attributes=False, ref=ref)
     if category is None:
         raise Open311Error(404, _("service_code “%(code)s” không có.") % {"code": code[:60]})
     lat = params.coordinate("lat", data.get("lat"))
@@ -153,6 +160,8 @@ def _request_create(request, fmt: str):
         report = report_create(**kwargs)
     except ValidationError as error:
         raise Open311Error(400, *_validation_messages(error)) from None
+    except PermissionDenied:  # the key was revoked between its check and the write (feedback.refcache)
+        raise Open311Error(403, _("api_key thiếu hoặc không hợp lệ.")) from None
     answer = [{
         "service_request_id": report.public_id,
         "service_notice": documents.service_notice(category),
