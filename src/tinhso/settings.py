@@ -165,6 +165,16 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend whose health check (kept on) skips its `SELECT 1` while the connection is busy and its
+    # socket quiet: tinhso/ops/pgbackend/base.py (0 = check before every request, as Django does).
+    _db["ENGINE"] = "tinhso.ops.pgbackend"
+    _db["IDLE_CHECK_SECONDS"] = float(os.environ.get("TINHSO_DB_IDLE_CHECK_SECONDS", "5"))
+if _db["ENGINE"] == "tinhso.ops.pgbackend" and env_bool("TINHSO_PG_PREPARED", True):
+    # psycopg prepares a statement on the server only when asked (execute(..., prepare=True): the public
+    # report page, feedback.selectors._fetch_prepared), never by itself (a threshold out of reach). Django's
+    # default (None) turns preparing off altogether, for poolers in transaction mode older than pgbouncer 1.21.
+    _db.setdefault("OPTIONS", {})["prepare_threshold"] = 1_000_000_000
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

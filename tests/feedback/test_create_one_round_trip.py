@@ -18,6 +18,7 @@ from tinhso.scoring.models import ReportDaily, ReportFact
 from .conftest import INSIDE, photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
+TRICKY = "Đèn sáng 50%s; 'tắt' \"bật\" -- %(x)s ;\n COMMIT; DROP TABLE feedback_report; 100%"
 
 
 def _open311():
@@ -34,10 +35,12 @@ def _counts():
 def test_a_creation_writes_the_report_its_history_event_and_rollups_together(citizen_a, communes):
     cat = Category.objects.create(code="den-hong-kt", name="Đèn hỏng (kiểm thử)")
     ref = refcache.current()  # read before, as the Open311 view's process keeps it (refcache.kept)
+    services.report_create(actor=citizen_a, category=cat.code, description="Đèn đường hỏng", **INSIDE, reference=ref)
     with CaptureQueriesContext(connection) as q:
-        report = services.report_create(actor=citizen_a, category=cat.code, description="Đèn đường hỏng", **INSIDE,
+        report = services.report_create(actor=citizen_a, category=cat.code, description=TRICKY, **INSIDE,
                                         photos=[photo()], reference=ref)
     report.refresh_from_db()
+    assert report.description == TRICKY  # written as sent: quotes, %, ; and -- are values, never SQL
     assert report.state == Report.State.NEW and report.reporter == citizen_a and report.public_id.startswith("PA-")
     assert list(report.events.values_list("action", flat=True)) == ["created"]
     assert report.photos.count() == 1 and report.photos.get().file.storage.exists(report.photos.get().file.name)
@@ -45,11 +48,13 @@ def test_a_creation_writes_the_report_its_history_event_and_rollups_together(cit
     assert ev.subject_type == "feedback.report" and ev.data["public_id"] == report.public_id
     fact = ReportFact.objects.get(report_id=report.pk)
     assert fact.received == 1
-    assert sum(ReportDaily.objects.filter(category_id=cat.pk).values_list("received", flat=True)) == 1
+    assert sum(ReportDaily.objects.filter(category_id=cat.pk).values_list("received", flat=True)) == 2
     if connection.vendor == "postgresql":
-        # the number with the new rows' ids, then every row (after the stamp's check) in one query
-        assert len(q.captured_queries) == 2, [x["sql"][:80] for x in q.captured_queries]
-        assert "feedback_reportevent" in q.captured_queries[-1]["sql"]
+        # the number, the rows (after the stamp's check) and the next report's id: one query
+        assert len(q.captured_queries) == 1, [x["sql"][:80] for x in q.captured_queries]
+        assert "feedback_reportevent" in q.captured_queries[0]["sql"]
+    numbers = sorted(int(p.rsplit("-", 1)[1]) for p in Report.objects.values_list("public_id", flat=True))
+    assert numbers[-1] == int(report.public_id.rsplit("-", 1)[1]) and numbers[-1] - numbers[-2] == 1
 
 
 def test_a_failure_inside_the_creation_writes_nothing(citizen_a, communes, monkeypatch):
@@ -139,6 +144,6 @@ def test_one_round_trip_only_where_it_can_be_one_transaction():
     with transaction.atomic():
         assert not batch.available()
         with pytest.raises(RuntimeError):
-            with batch.one_round_trip({}):
+            with batch.one_round_trip():
                 pass
     assert batch.available() == (connection.vendor == "postgresql")

@@ -1,54 +1,75 @@
 """Writes of one change sent to PostgreSQL in one round trip.
 
 Creating a citizen report wrote five rows (the report, its history row, the domain event, scoring's fact
-and its daily sum) with a statement each, between a BEGIN and a COMMIT: seven round trips to the
-database, which were most of the request's time (bench/reports_create.py). Inside `one_round_trip()` on
-PostgreSQL, `insert()` and `execute()` do not send their statement: they collect it, and the block's end
-sends every collected statement as ONE query of several statements. PostgreSQL runs such a query as one
-implicit transaction (the simple query protocol, autocommit): every row is written, or none is. So the
-writes keep their all-or-nothing transaction, and their domain event is still written with them.
+and its daily sum) with a statement each, between a BEGIN and a COMMIT, after taking the report's number
+in its own transaction: nine round trips to the database, which were most of the request's time
+(bench/reports_create.py). Inside `one_round_trip()` on PostgreSQL, `insert()` and `execute()` do not
+send their statement: they collect it, and the block's end sends everything as ONE query of several
+statements, in explicit transactions:
+
+    BEGIN; SET LOCAL synchronous_commit TO off; <first>; COMMIT;    -- optional: e.g. take a number
+    BEGIN; <guard>; <the collected writes>; COMMIT;                 -- the change: all or nothing
+    SELECT nextval(...)                                             -- ids for this thread's next block
+
+A failing statement abandons the rest of the query: the change's transaction is rolled back (nothing of it
+is written, and its domain event goes with it). `first` runs in its own transaction, committed without
+waiting for the disk, so that a counter row it updates is not locked through the change's commit (the
+change's own commit waits for the disk, and PostgreSQL flushes its log in order: a change that survives a
+crash has its `first` flushed before it). Its row is `trip.first_row` after the block. A later statement
+may use what `first` left in a session setting (`current_setting(...)`) through `Sql` values.
 
 What this asks of the code inside the block:
-- no statement may need an answer: ids come from `reserve()`, taken before the block (`nextval` of the
-  tables' identity sequences, in the round trip the caller needs anyway, e.g. the report's number);
-  `insert()` gives each new row the next reserved id of its model;
+- nothing may need an answer from the database. A new row of a model named in `ids_for` takes an id from
+  this thread's pool (prefetched by the previous block's last statement; the first block of a connection
+  reserves one with a round trip of its own), so that the code can use `obj.pk`; a new row of any other
+  model gets its id from the database and the instance does not learn it;
+- a field's value may be `Sql("expression")`, written into the statement as is (a JSON field: a top-level
+  key's value, merged in with `jsonb_build_object`), e.g. a number taken by `first`;
 - nothing may read what the block wrote (it is not written yet): reads of other rows are fine;
 - work to do after the commit (mail) goes after the block, not to `transaction.on_commit`;
-- `guard(sql, params)` adds a statement that must raise when what the caller checked has changed since
-  (e.g. the reference data the report was validated against): then nothing is written.
+- `guard(sql, params)` puts first in the change a statement that must raise when what the caller checked
+  has changed since (e.g. the reference data a report was validated against): then nothing is written.
 
 Everywhere else (SQLite, or already inside a transaction, or no block) `insert()` and `execute()` run at
 once, and the caller's `transaction.atomic()` is the transaction. `available()` says which applies.
 """
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from threading import local
 
 from django.db import connection, models
 from django.db.models import signals
 
-_state = local()
+_state = local()  # .trip: the open block; .pool: {"conn": <psycopg connection id>, "ids": {label: [ids]}}
 _INSERTS: dict[tuple[str, str, bool], tuple[str, list]] = {}
 
 
-class Trip:
-    """The statements collected by one `one_round_trip()` block, and the ids reserved for it."""
+class Sql(str):
+    """A value written into a statement as SQL (an expression), not as a parameter. Only inside a block."""
 
-    def __init__(self, ids: dict[str, list[int]]):
-        self.ids = {label: list(values) for label, values in ids.items()}
-        self.statements: list[str] = []
-        self.params: list = []
+
+class Trip:
+    """What one `one_round_trip()` block collects, and (after it) what came back."""
+
+    def __init__(self, ids_for: tuple):
+        self.ids_for = {m._meta.label: m for m in ids_for}
+        self.statements: list[tuple[str, list]] = []
+        self.guards: list[tuple[str, list]] = []
+        self.taken: set[str] = set()
+        self.first_row: tuple | None = None
 
     def add(self, sql: str, params) -> None:
-        self.statements.append(sql)
-        self.params.extend(params)
+        self.statements.append((sql, list(params)))
 
     def take_id(self, model) -> int:
-        pool = self.ids.get(model._meta.label)
-        if not pool:
-            raise RuntimeError(f"one_round_trip: no id reserved for a new {model._meta.label} (see reserve())")
-        return pool.pop(0)
+        label = model._meta.label
+        ids = _pool().setdefault(label, [])
+        if not ids:
+            ids.extend(_reserve({model: 1})[label])  # the connection's first block: one round trip
+        self.taken.add(label)
+        return ids.pop(0)
 
 
 def current() -> Trip | None:
@@ -67,59 +88,94 @@ def nextval_sql(model) -> str:
     return f"nextval(pg_get_serial_sequence('{table}', '{column}'))"
 
 
-def reserve(counts: dict, *, head_sql: str = "", head_params=()) -> tuple[tuple, dict[str, list[int]]]:
-    """Reserve `counts[model]` ids of each model in one statement (PostgreSQL). `head_sql`: a statement
-    returning one row (e.g. an upsert ... RETURNING) run in the same round trip as a CTE; its row is
-    returned first. Returns (head row, {model label: [ids]})."""
+def _pool() -> dict[str, list[int]]:
+    """This thread's prefetched ids, valid for its current database connection only."""
+    conn_id = id(connection.connection)
+    pool = getattr(_state, "pool", None)
+    if pool is None or pool["conn"] != conn_id:
+        pool = _state.pool = {"conn": conn_id, "ids": {}}
+    return pool["ids"]
+
+
+def forget_ids() -> None:
+    """Drop the prefetched ids (after a failed block: they are not used again)."""
+    _state.pool = None
+
+
+def _prefetch_sql(models_: list) -> str:
+    return "SELECT " + ", ".join(nextval_sql(m) for m in models_)
+
+
+def _reserve(counts: dict) -> dict[str, list[int]]:
     exprs, labels = [], []
     for model, n in counts.items():
-        for _ in range(n):
-            exprs.append(nextval_sql(model))
-            labels.append(model._meta.label)
-    select = ", ".join(exprs) or "NULL"
-    if head_sql:
-        sql, params = f"WITH head AS ({head_sql}) SELECT head.*, {select} FROM head", list(head_params)
-    else:
-        sql, params = f"SELECT {select}", []
+        exprs += [nextval_sql(model)] * n
+        labels += [model._meta.label] * n
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute("SELECT " + ", ".join(exprs))
         row = cur.fetchone()
-    width = len(row) - (len(exprs) or 1)
-    head, values = tuple(row[:width]), row[width:]
     ids: dict[str, list[int]] = {}
-    for label, value in zip(labels, values):
+    for label, value in zip(labels, row):
         ids.setdefault(label, []).append(value)
-    return head, ids
+    return ids
 
 
 @contextmanager
-def one_round_trip(ids: dict[str, list[int]]):
-    """Collect the writes of the block and send them as one query at its end (see the module). Must be
-    entered only when `available()`; an exception inside sends nothing."""
+def one_round_trip(*, first: tuple[str, list] | None = None, ids_for: tuple = ()):
+    """Collect the writes of the block and send them as one query at its end (see the module). `first`:
+    (sql, params) run before, in its own transaction; its row is `trip.first_row` afterwards. `ids_for`:
+    the models whose new rows need their id in Python. Must be entered only when `available()`; an
+    exception inside sends nothing."""
     if not available():
         raise RuntimeError("one_round_trip: only on PostgreSQL outside a transaction (see available())")
-    trip = Trip(ids)
+    trip = Trip(ids_for)
     _state.trip = trip
     try:
         yield trip
     finally:
         _state.trip = None
-    if trip.statements:
-        with connection.cursor() as cur:
-            # Django's psycopg cursors bind parameters on the client: several statements, one query.
-            cur.execute(";\n".join(trip.statements), trip.params)
+    parts = []
+    if first is not None:
+        parts += [("BEGIN", None), ("SET LOCAL synchronous_commit TO off", None), first, ("COMMIT", None)]
+    parts += [("BEGIN", None), *trip.guards, *trip.statements, ("COMMIT", None)]
+    refill = [trip.ids_for[label] for label in sorted(trip.taken)]
+    if refill:
+        parts.append((_prefetch_sql(refill), None))
+    rows = []
+    with connection.cursor() as cur:
+        raw = cur.cursor
+        try:
+            # Each statement bound on the client (psycopg keeps the parsing of each statement's text), then
+            # all of them as one query, sent as it is (no parameters: nothing in it is parsed again).
+            text = ";\n".join(raw.mogrify(sql, params) if params else sql for sql, params in parts)
+            cur.execute(text)
+            while True:
+                if raw.description is not None:
+                    rows.append(raw.fetchone())
+                if not raw.nextset():
+                    break
+        except Exception:
+            forget_ids()
+            if connection.connection is not None and connection.connection.info.transaction_status:
+                connection.connection.rollback()  # the abandoned transaction block (autocommit connection)
+            raise
+    if first is not None:
+        trip.first_row = rows[0]
+    if refill:
+        pool = _pool()
+        for model, value in zip(refill, rows[-1]):
+            pool.setdefault(model._meta.label, []).append(value)
 
 
 def guard(sql: str, params=()) -> None:
-    """Inside a block: a statement, sent first, that raises (and so writes nothing) when what the caller
-    relied on has changed. Outside a block: run at once."""
+    """Inside a block: a statement, sent first in the change's transaction, that raises (and so writes
+    nothing) when what the caller relied on has changed. Outside a block: run at once."""
     trip = current()
     if trip is None:
         with connection.cursor() as cur:
             cur.execute(sql, params)
         return
-    trip.statements.insert(0, sql)
-    trip.params[:0] = list(params)
+    trip.guards.append((sql, list(params)))
 
 
 def execute(sql: str, params=()) -> None:
@@ -143,12 +199,38 @@ def _insert_sql(model, with_pk: bool) -> tuple[str, list]:
     return _INSERTS[key]
 
 
+def _collect(sql: str, fields: list, obj) -> None:
+    """Add an INSERT to the open block, with `Sql` values written in place of their parameter."""
+    conn = connection
+    values, marks = [], []
+    for f in fields:
+        value = f.pre_save(obj, True)
+        if isinstance(value, Sql):
+            marks.append(str(value))
+        elif isinstance(value, dict) and isinstance(f, models.JSONField) and any(isinstance(v, Sql) for v in value.values()):
+            plain = {k: v for k, v in value.items() if not isinstance(v, Sql)}
+            exprs = {k: v for k, v in value.items() if isinstance(v, Sql)}
+            if not all(k.isidentifier() for k in exprs):
+                raise ValueError(f"one_round_trip: a JSON key with an Sql value must be an identifier: {list(exprs)}")
+            merged = ", ".join(f"'{k}', {v}" for k, v in exprs.items())
+            values.append(json.dumps(plain, cls=f.encoder, ensure_ascii=False))
+            marks.append(f"(%s::jsonb || jsonb_build_object({merged}))")
+        else:
+            values.append(f.get_db_prep_save(value, conn))
+            marks.append("%s")
+    if all(m == "%s" for m in marks):
+        current().add(sql, values)
+        return
+    head = sql[: sql.rindex("VALUES (") + len("VALUES (")]
+    current().add(head + ", ".join(marks) + ")", values)
+
+
 def insert(obj: models.Model) -> models.Model:
     """Save a NEW instance with an INSERT built once per model and process: the same columns, values and
     conversions as `Model.objects.create` (each field's `pre_save` and `get_db_prep_save`), without the ORM
-    compiling the statement for every row. Inside a block the row takes a reserved id (when it has none)
-    and is collected. A model with save signals (e.g. the audit chain's) always goes through `save()`,
-    and so may not be written inside a block."""
+    compiling the statement for every row. Inside a block the statement is collected (see the module for
+    ids). A model with save signals (e.g. the audit chain's) always goes through `save()`, and so may not
+    be written inside a block."""
     model = type(obj)
     trip = current()
     if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
@@ -158,21 +240,22 @@ def insert(obj: models.Model) -> models.Model:
         return obj
     conn = connection
     pk_field = model._meta.pk
-    if trip is not None and obj.pk is None and isinstance(pk_field, models.AutoField):
+    if trip is not None and obj.pk is None and model._meta.label in trip.ids_for:
         obj.pk = trip.take_id(model)
     with_pk = obj.pk is not None
     sql, fields = _insert_sql(model, with_pk)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
     if trip is not None:
-        trip.add(sql, values)
-    elif with_pk:
-        with conn.cursor() as cur:
-            cur.execute(sql, values)
+        _collect(sql, fields, obj)
     else:
-        returning = conn.features.can_return_columns_from_insert
-        with conn.cursor() as cur:
-            cur.execute(sql + (f" RETURNING {conn.ops.quote_name(pk_field.column)}" if returning else ""), values)
-            obj.pk = cur.fetchone()[0] if returning else conn.ops.last_insert_id(cur, model._meta.db_table,
-                                                                                  pk_field.column)
+        values = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+        if with_pk:
+            with conn.cursor() as cur:
+                cur.execute(sql, values)
+        else:
+            returning = conn.features.can_return_columns_from_insert
+            with conn.cursor() as cur:
+                cur.execute(sql + (f" RETURNING {conn.ops.quote_name(pk_field.column)}" if returning else ""), values)
+                obj.pk = cur.fetchone()[0] if returning else conn.ops.last_insert_id(cur, model._meta.db_table,
+                                                                                      pk_field.column)
     obj._state.adding, obj._state.db = False, conn.alias
     return obj

@@ -6,11 +6,10 @@ includes the reporter (`reporter`, `reporter_name`, `reporter_email`, `reporter_
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils import timezone
@@ -197,67 +196,145 @@ def reports_public_page(*, category: str = "", commune: str = "", state: str = "
 
 
 def report_public(*, public_id: str) -> dict | None:
-    """One public report with its visible photos and public history; None when it is not public.
+    """One public report as its public page shows it, with its visible photos and public history; None when
+    it is not public.
 
-    Two plain SQL statements (the report with its category, commune and agency names; its visible photos
-    and public events together) instead of three ORM queries: building an ORM query costs more than
-    running it, and this page is read at random across every report (bench/reports_read.py). The dict
-    has the same keys as `PUBLIC_FIELDS` (never a reporter field)."""
-    row = _public_row(public_id)
-    if row is None:
+    ONE plain SQL statement (the report with its category, commune and agency names, then its visible photos,
+    then its public events, as rows of a UNION ALL): this page is read at random across every report
+    (bench/reports_read.py), so nearly every request runs it, and each round trip to the database costs
+    about as much as reading the row. The dict holds PAGE_FIELDS (never a reporter field: none is read),
+    their labels, "photos" [{"id", "width", "height"}] and "events" [{"at", "action", "to_state", "note",
+    "state_label"}], both in id order."""
+    rows = _fetch_prepared(_PAGE_SQL, [public_id, *states.PUBLIC_STATES])
+    if not rows or rows[0][0] != 0:
         return None
-    row = _labels(row)
-    row["photos"], row["events"] = [], []
-    with connection.cursor() as cur:
-        cur.execute(_DETAILS_SQL, [row["id"], row["id"]])
-        for kind, pk, width, height, at, action, to_state, note in cur.fetchall():
-            if kind == 0:
-                row["photos"].append({"id": pk, "width": width, "height": height})
-            else:
-                row["events"].append({"at": _aware(at), "action": action, "to_state": to_state, "note": note,
-                                      "state_label": str(State(to_state).label) if to_state in State.values else ""})
+    row = dict(zip(PAGE_FIELDS, rows[0][2:2 + len(PAGE_FIELDS)]))
+    for key in ("due_at", "answered_at", "created_at"):
+        row[key] = _aware(row[key])
+    for key in ("lat", "long"):
+        if row[key] is not None and not isinstance(row[key], Decimal):
+            row[key] = Decimal(str(row[key])).quantize(Decimal("0.000001"))
+    labels = _page_labels()
+    row["state_label"] = labels[row["state"]]
+    row["urgency_label"] = labels["urgency:" + row["urgency"]]
+    row["rating_label"] = labels["rating:" + row["rating"]] if row["rating"] else ""
+    photos, events = [], []
+    for kind, pk, *_report, width, height, at, action, to_state, note in rows[1:]:
+        if kind == 1:
+            photos.append({"id": pk, "width": width, "height": height})
+        else:
+            events.append({"at": _aware(at), "action": action, "to_state": to_state, "note": note,
+                           "state_label": labels.get(to_state, "")})
+    row["photos"], row["events"] = photos, events
     return row
 
 
-def _sql_names():
-    r, c = Report._meta, Category._meta
-    col = {f: r.get_field(f).column for f in (
-        "id", "public_id", "category", "description", "attributes", "lat", "long", "address", "commune", "urgency",
-        "state", "agency", "answer", "due_at", "accepted_at", "answered_at", "closed_at", "rating", "reject_reason",
-        "reject_note", "created_at", "updated_at")}
-    col["category_pk"], col["commune_pk"], col["agency_pk"] = c.pk.column, Commune._meta.pk.column, Agency._meta.pk.column
-    return r.db_table, c.db_table, Commune._meta.db_table, Agency._meta.db_table, col
+_LABELS: dict[str, dict[str, str]] = {}
 
 
-_R, _C, _M, _A, _COL = _sql_names()
-# (dict key, SQL expression), in PUBLIC_FIELDS order
-_PUBLIC_COLUMNS = (
-    ("id", f"r.{_COL['id']}"), ("public_id", f"r.{_COL['public_id']}"), ("category_id", f"r.{_COL['category']}"),
-    ("category__code", "c.code"), ("category__name", "c.name"), ("description", f"r.{_COL['description']}"),
-    ("attributes", f"r.{_COL['attributes']}"), ("lat", f"r.{_COL['lat']}"), ("long", f"r.{_COL['long']}"),
-    ("address", f"r.{_COL['address']}"), ("commune_id", f"r.{_COL['commune']}"), ("commune__name", "m.name"),
-    ("urgency", f"r.{_COL['urgency']}"), ("state", f"r.{_COL['state']}"), ("agency_id", f"r.{_COL['agency']}"),
-    ("agency__name", "a.name"), ("answer", f"r.{_COL['answer']}"), ("due_at", f"r.{_COL['due_at']}"),
-    ("accepted_at", f"r.{_COL['accepted_at']}"), ("answered_at", f"r.{_COL['answered_at']}"),
-    ("closed_at", f"r.{_COL['closed_at']}"), ("rating", f"r.{_COL['rating']}"),
-    ("reject_reason", f"r.{_COL['reject_reason']}"), ("reject_note", f"r.{_COL['reject_note']}"),
-    ("created_at", f"r.{_COL['created_at']}"), ("updated_at", f"r.{_COL['updated_at']}"),
-)
-assert tuple(k for k, _ in _PUBLIC_COLUMNS) == PUBLIC_FIELDS
-_DATETIMES = ("due_at", "accepted_at", "answered_at", "closed_at", "created_at", "updated_at")
-_PUBLIC_SQL = (
-    f"SELECT {', '.join(e for _, e in _PUBLIC_COLUMNS)} FROM {_R} r "
-    f"INNER JOIN {_C} c ON c.{_COL['category_pk']} = r.{_COL['category']} "
-    f"LEFT OUTER JOIN {_M} m ON m.{_COL['commune_pk']} = r.{_COL['commune']} "
-    f"LEFT OUTER JOIN {_A} a ON a.{_COL['agency_pk']} = r.{_COL['agency']} "
-    f"WHERE r.{_COL['public_id']} = %s AND r.{_COL['state']} IN ({', '.join(['%s'] * len(states.PUBLIC_STATES))})"
-)
-_DETAILS_SQL = (
-    f"SELECT 0, id, width, height, NULL, NULL, NULL, NULL FROM {ReportPhoto._meta.db_table} "
-    f"WHERE report_id = %s AND NOT hidden "
-    f"UNION ALL SELECT 1, id, NULL, NULL, at, action, to_state, note FROM {ReportEvent._meta.db_table} "
-    f"WHERE report_id = %s AND public ORDER BY 1, 2"
-)
+def _page_labels() -> dict[str, str]:
+    """The states', urgencies' and ratings' labels in the active language, translated once per language."""
+    from django.utils.translation import get_language
+
+    lang = get_language() or ""
+    labels = _LABELS.get(lang)
+    if labels is None:
+        labels = {value: str(label) for value, label in State.choices}
+        labels.update({f"urgency:{value}": str(label) for value, label in Report.Urgency.choices})
+        labels.update({f"rating:{value}": str(label) for value, label in Report.Rating.choices})
+        _LABELS[lang] = labels
+    return labels
+
+
+# What the public page of a report shows (report_public): never a reporter field.
+PAGE_FIELDS = ("public_id", "category__name", "description", "lat", "long", "address", "commune__name", "urgency",
+               "state", "agency__name", "answer", "due_at", "answered_at", "rating", "created_at")
+
+
+def _page_sql() -> str:
+    r, c, p, e = Report._meta, Category._meta, ReportPhoto._meta, ReportEvent._meta
+    rc = lambda name: r.get_field(name).column  # noqa: E731
+    pc = lambda name: p.get_field(name).column  # noqa: E731
+    ec = lambda name: e.get_field(name).column  # noqa: E731
+    report_columns = {
+        "public_id": f"r.{rc('public_id')}", "category__name": "c.name", "description": f"r.{rc('description')}",
+        "lat": f"r.{rc('lat')}", "long": f"r.{rc('long')}", "address": f"r.{rc('address')}",
+        "commune__name": "m.name", "urgency": f"r.{rc('urgency')}", "state": f"r.{rc('state')}",
+        "agency__name": "a.name", "answer": f"r.{rc('answer')}", "due_at": f"r.{rc('due_at')}",
+        "answered_at": f"r.{rc('answered_at')}", "rating": f"r.{rc('rating')}", "created_at": f"r.{rc('created_at')}",
+    }
+    assert tuple(report_columns) == PAGE_FIELDS
+    nulls = ", ".join(["NULL"] * len(PAGE_FIELDS))
+    # Columns: kind (0 report, 1 photo, 2 event), item id, PAGE_FIELDS, photo width and height, event at,
+    # action, to_state, note. The report's row types its NULLs: PostgreSQL types a column of a UNION from
+    # its branches two by two, and NULL with NULL would make a text column that a timestamp cannot join.
+    return (
+        f"WITH pr AS (SELECT r.{rc('id')} AS id, "
+        + ", ".join(f"{expr} AS f{i}" for i, expr in enumerate(report_columns.values()))
+        + f" FROM {r.db_table} r"
+        f" INNER JOIN {c.db_table} c ON c.{c.pk.column} = r.{rc('category')}"
+        f" LEFT OUTER JOIN {Commune._meta.db_table} m ON m.{Commune._meta.pk.column} = r.{rc('commune')}"
+        f" LEFT OUTER JOIN {Agency._meta.db_table} a ON a.{Agency._meta.pk.column} = r.{rc('agency')}"
+        f" WHERE r.{rc('public_id')} = %s AND r.{rc('state')} IN ({', '.join(['%s'] * len(states.PUBLIC_STATES))}))"
+        f" SELECT 0, 0, {', '.join(f'pr.f{i}' for i in range(len(PAGE_FIELDS)))}, CAST(NULL AS integer),"
+        f" CAST(NULL AS integer), CAST(NULL AS timestamp with time zone), CAST(NULL AS varchar(30)),"
+        f" CAST(NULL AS varchar(12)), CAST(NULL AS text) FROM pr"
+        f" UNION ALL SELECT 1, p.{p.pk.column}, {nulls}, p.{pc('width')}, p.{pc('height')}, NULL, NULL, NULL, NULL"
+        f" FROM {p.db_table} p INNER JOIN pr ON p.{pc('report')} = pr.id WHERE NOT p.{pc('hidden')}"
+        f" UNION ALL SELECT 2, e.{e.pk.column}, {nulls}, NULL, NULL, e.{ec('at')}, e.{ec('action')},"
+        f" e.{ec('to_state')}, e.{ec('note')}"
+        f" FROM {e.db_table} e INNER JOIN pr ON e.{ec('report')} = pr.id WHERE e.{ec('public')}"
+        " ORDER BY 1, 2"
+    )
+
+
+_PAGE_SQL = _page_sql()
+
+
+_PREPARED_CURSOR = None
+
+
+def _fetch_prepared(sql: str, params: list) -> list[tuple]:
+    """The rows of one read statement. On PostgreSQL the statement is prepared on the server once per
+    connection (psycopg keeps the prepared statements of each connection): planning the page's statement
+    cost several times running it (about 1 ms against 0.2 ms for bench/reports_read.py's report page).
+    Django turns psycopg's preparing off (OPTIONS prepare_threshold None, for connection poolers in
+    transaction mode; pgbouncer 1.21+ with max_prepared_statements handles protocol-level prepared
+    statements); settings.py sets a threshold out of reach instead (TINHSO_PG_PREPARED=0: None again), so
+    psycopg prepares only what is run here with prepare=True. The cursor goes through Django's wrapper: the
+    statement is counted and logged like any other, and its errors are Django's."""
+    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+    global _PREPARED_CURSOR
+    if _PREPARED_CURSOR is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparedCursor(ServerBindingCursor):
+            def execute(self, query, params=None, *, prepare=None, binary=None):
+                return super().execute(query, params, prepare=True, binary=binary)
+
+        _PREPARED_CURSOR = PreparedCursor
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = _PREPARED_CURSOR(connection.connection)
+    try:
+        with connection._prepare_cursor(raw) as cur:  # Django's (debug) wrapper: counted, logged, errors wrapped
+            cur.execute(sql, params)
+            return cur.fetchall()
+    except NotSupportedError:
+        # "cached plan must not change result type": a migration changed a column under this connection's
+        # prepared statement. A new connection prepares it again: the old one is dropped at once outside a
+        # transaction; inside one, this request fails and the connection is dropped at its end.
+        if connection.in_atomic_block:
+            connection.close_at = 0
+            raise
+        connection.close()
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
 
 
 def _aware(value):
@@ -269,23 +346,6 @@ def _aware(value):
     if timezone.is_naive(value):
         value = timezone.make_aware(value, dt.timezone.utc)
     return value
-
-
-def _public_row(public_id: str) -> dict | None:
-    with connection.cursor() as cur:
-        cur.execute(_PUBLIC_SQL, [public_id, *states.PUBLIC_STATES])
-        values = cur.fetchone()
-    if values is None:
-        return None
-    row = dict(zip(PUBLIC_FIELDS, values))
-    for key in _DATETIMES:
-        row[key] = _aware(row[key])
-    for key in ("lat", "long"):
-        if row[key] is not None and not isinstance(row[key], Decimal):
-            row[key] = Decimal(str(row[key])).quantize(Decimal("0.000001"))
-    if isinstance(row["attributes"], str):
-        row["attributes"] = json.loads(row["attributes"] or "{}")
-    return row
 
 
 def _with_details(row: dict) -> dict:

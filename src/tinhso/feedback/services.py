@@ -77,6 +77,9 @@ def _number_sql(now: datetime, *, apart: bool) -> tuple[str, list, str]:
     return sql, [period], period
 
 
+NUMBER_SETTING = "tinhso.report_number"  # the session setting a one-round-trip creation keeps its number in
+
+
 def _public_id(period: str, number: int) -> str:
     return f"PA-{period}-{number:06d}"
 
@@ -364,21 +367,25 @@ def _report_create(*, actor, category, description: str, lat=None, long=None, ad
         via=via, api_key=api_key, dossier=dossier, media_url=(media_url or "")[:500])
     note = _("Phản ánh được gửi (%(via)s).") % {"via": via}
     if batch.available():
-        # PostgreSQL, not inside a caller's transaction: two round trips in all. The number (in its own
-        # transaction, see _next_public_id) and the new rows' ids in one statement; then every row (the report,
-        # its photos, its history, the domain event, the hooks' rows) in one query, one transaction
-        # (tinhso.events.batch), which writes nothing if the categories or keys changed since they were checked.
-        sql, params, period = _number_sql(now, apart=True)
-        (number,), ids = batch.reserve({Report: 1, ReportPhoto: len(clean_photos), ReportEvent: 1, DomainEvent: 1},
-                                       head_sql=sql, head_params=params)
+        # PostgreSQL, not inside a caller's transaction: ONE round trip (tinhso.events.batch). The number in
+        # its own transaction committed without waiting for the disk (see _next_public_id), left in a session
+        # setting; then the report (its public id built from that setting), its photos, its history, the domain
+        # event and the hooks' rows in one transaction, which writes nothing if the categories or keys changed
+        # since they were checked (refcache.GUARD_SQL).
+        sql, params, period = _number_sql(now, apart=False)
+        first = (f"WITH taken AS ({sql}) SELECT set_config('{NUMBER_SETTING}', taken.last::text, false), taken.last "
+                 f"FROM taken", params)
+        number = f"current_setting('{NUMBER_SETTING}')"
         try:
-            with batch.one_round_trip(ids):
+            with batch.one_round_trip(first=first, ids_for=(Report,)) as trip:
                 _reference_guard(ref)
-                report = _write_new_report(_public_id(period, number), fields, clean_photos, user, now, note, urgency)
+                report = _write_new_report(batch.Sql(f"'PA-{period}-' || lpad({number}, greatest(6, length({number})), '0')"),
+                                           fields, clean_photos, user, now, note, urgency)
         except DatabaseError as exc:
             if refcache.is_stale_error(exc):
                 raise refcache.Stale() from None
             raise
+        report.public_id = _public_id(period, trip.first_row[1])
     else:
         with transaction.atomic():
             if ref.token and not refcache.is_current(ref):  # under the write lock (SQLite) or the caller's transaction

@@ -30,6 +30,7 @@ from tinhso.feedback import public_version, selectors, states
 from tinhso.feedback.models import Report
 
 from ..frame import render_framed
+from .report_html import report_body
 
 PAGE_SIZE = 20
 PUBLIC_PAGE_SECONDS = 30
@@ -118,23 +119,34 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
 
 
+def report_page_data(public_id: str) -> dict | None:
+    """selectors.report_public with what the page shows prepared: the dates as text ("*_text") and the
+    photos' addresses ("url"); None when the report is not public."""
+    report = selectors.report_public(public_id=public_id)
+    if report is None:
+        return None
+    for key in ("created_at", "due_at", "answered_at"):
+        report[key + "_text"] = _when(report[key])
+    for e in report["events"]:
+        e["at_text"] = _when(e["at"])
+    if report["photos"]:
+        first = reverse("web:report_photo", args=[report["public_id"], report["photos"][0]["id"]])
+        prefix = first[: first.rstrip("/").rfind("/") + 1]
+        for p in report["photos"]:
+            p["url"] = f"{prefix}{p['id']}/"
+    return report
+
+
 @require_GET
 def report_detail(request, public_id: str):
+    """One statement (selectors.report_public), the content built in Python (report_html.py: the same
+    markup as feedback/_report_detail_body.html), pasted into the shared frame (web/frame.py)."""
     def page():
-        report = selectors.report_public(public_id=public_id)
+        report = report_page_data(public_id)
         if report is None:
             raise Http404(_("Không tìm thấy phản ánh, hoặc phản ánh chưa được công khai."))
-        for key in ("created_at", "due_at", "answered_at"):
-            report[key + "_text"] = _when(report[key])
-        for e in report["events"]:
-            e["at_text"] = _when(e["at"])
-        if report["photos"]:
-            first = reverse("web:report_photo", args=[report["public_id"], report["photos"][0]["id"]])
-            prefix = first[: first.rstrip("/").rfind("/") + 1]
-            for p in report["photos"]:
-                p["url"] = f"{prefix}{p['id']}/"
-        body = get_template("feedback/_report_detail_body.html").render({"r": report, "user": request.user})
-        return render_framed(request, body, title=f"{_('Phản ánh')} {report['public_id']}", head=_feedback_head())
+        return render_framed(request, report_body(report), title=f"{_('Phản ánh')} {report['public_id']}",
+                             head=_feedback_head())
 
     return _anonymous_cache(request, page)
 
