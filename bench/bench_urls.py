@@ -2,7 +2,9 @@
 
 - POST /bench/bare-insert      inserts one row (events.DomainEvent) and answers 201 with its id;
 - GET  /bench/bare-read/<pk>   reads one dossier row by primary key and answers a tiny JSON;
-- GET  /bench/bare-read-report/<pk>   the same for one citizen report (bench/reports_read.py).
+- GET  /bench/bare-read-report/<pk>   the same for one citizen report (bench/reports_read.py);
+- POST /bench/bare-upload      parses a multipart body, stores its files and inserts one row (bench/submission.py:
+  what receiving the papers alone costs, whatever a submission does with them).
 
 Both go through the same middleware stack and server settings as the product pages they are compared with.
 """
@@ -41,8 +43,22 @@ def bare_read_report(request, pk: int):
     return JsonResponse(row)
 
 
+@csrf_exempt
+@require_POST
+def bare_upload(request):
+    """The files of a multipart body stored as they come (no check), and one row: the floor of any online
+    submission that keeps its papers."""
+    from django.core.files.storage import default_storage
+
+    names = [default_storage.save(f"bench/{f.name}", f) for f in request.FILES.values()]
+    row = DomainEvent.objects.create(name="bench.bare_upload", subject_type="bench", subject_id="1",
+                                     data={"files": names})
+    return JsonResponse({"id": row.pk}, status=201)
+
+
 urlpatterns = [
     path("bench/bare-insert", bare_insert),
+    path("bench/bare-upload", bare_upload),
     path("bench/bare-read/<int:pk>", bare_read),
     path("bench/bare-read-report/<int:pk>", bare_read_report),
     path("", include("tinhso.urls")),
