@@ -22,7 +22,8 @@ What this asks of the code inside the block:
 - nothing may need an answer from the database. A new row of a model named in `ids_for` takes an id from
   this thread's pool (prefetched by the previous block's last statement; the first block of a connection
   reserves one with a round trip of its own), so that the code can use `obj.pk`; a new row of any other
-  model gets its id from the database and the instance does not learn it;
+  model gets its id from the database and the instance does not learn it. A prefetched id is used once or
+  dropped (a failed block drops the thread's ids); ids are unique but, across processes, not in commit order;
 - a field's value may be `Sql("expression")`, written into the statement as is (a JSON field: a top-level
   key's value, merged in with `jsonb_build_object`), e.g. a number taken by `first`;
 - nothing may read what the block wrote (it is not written yet): reads of other rows are fine;
@@ -39,7 +40,7 @@ import json
 from contextlib import contextmanager
 from threading import local
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import signals
 
 _state = local()  # .trip: the open block; .pool: {"conn": <psycopg connection id>, "ids": {label: [ids]}}
@@ -199,9 +200,8 @@ def _insert_sql(model, with_pk: bool) -> tuple[str, list]:
     return _INSERTS[key]
 
 
-def _collect(sql: str, fields: list, obj) -> None:
+def _collect(sql: str, fields: list, obj, conn) -> None:
     """Add an INSERT to the open block, with `Sql` values written in place of their parameter."""
-    conn = connection
     values, marks = [], []
     for f in fields:
         value = f.pre_save(obj, True)
@@ -238,14 +238,14 @@ def insert(obj: models.Model) -> models.Model:
             raise RuntimeError(f"one_round_trip: {model._meta.label} has save signals; write it outside the block")
         obj.save(force_insert=True)
         return obj
-    conn = connection
+    conn = connections[DEFAULT_DB_ALIAS]  # the connection itself: each field's conversion asks it several things
     pk_field = model._meta.pk
     if trip is not None and obj.pk is None and model._meta.label in trip.ids_for:
         obj.pk = trip.take_id(model)
     with_pk = obj.pk is not None
     sql, fields = _insert_sql(model, with_pk)
     if trip is not None:
-        _collect(sql, fields, obj)
+        _collect(sql, fields, obj, conn)
     else:
         values = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
         if with_pk:
