@@ -115,16 +115,21 @@ class Report(models.Model):
         ACCEPTABLE = "acceptable", _("Chấp nhận được")
         UNSATISFIED = "unsatisfied", _("Không hài lòng")
 
-    public_id = models.CharField(_("mã phản ánh"), max_length=20, unique=True)  # Open311 service_request_id
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
+    # Open311 service_request_id; unique by a constraint (Meta), not `unique=True`, which on PostgreSQL adds a
+    # second index for LIKE searches that nothing makes
+    public_id = models.CharField(_("mã phản ánh"), max_length=20)
+    # Indexes: only those a query uses. A plain index on category, commune, state or created_at would repeat
+    # the leading column of a composite one below, and every report's insert pays for each index.
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports", db_index=False)
     description = models.TextField(_("nội dung"), max_length=4000)
     attributes = models.JSONField(default=dict, blank=True)
     lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     long = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
-    commune = models.ForeignKey("places.Commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey("places.Commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                db_index=False)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.NEW, db_index=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
     # who reported: never shown to the public nor to the handling agency, only to the coordinator
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
     reporter_name = models.CharField(max_length=150, blank=True)
@@ -134,12 +139,14 @@ class Report(models.Model):
     account_id = models.CharField(max_length=100, blank=True)
     via = models.CharField(max_length=10, default="web")  # web | open311
     media_url = models.URLField(max_length=500, blank=True)  # Open311 media_url: stored as text, never fetched
-    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                db_index=False)  # keys are revoked, never deleted: nothing looks reports up by key
     agency = models.ForeignKey("places.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
     dossier = models.ForeignKey("dossiers.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
     reject_reason = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
     reject_note = models.TextField(blank=True)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     db_index=False)  # reports are never deleted; nothing lists a report's duplicates
     answer = models.TextField(_("trả lời"), blank=True)
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -150,8 +157,8 @@ class Report(models.Model):
     reopened_count = models.PositiveSmallIntegerField(default=0)
     warned_due_soon = models.BooleanField(default=False)
     warned_late = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)  # indexed as the head of report_newest
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -164,6 +171,7 @@ class Report(models.Model):
             models.Index(fields=["state", "created_at", "id"], name="report_state_newest"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["public_id"], name="report_public_id_unique"),
             models.CheckConstraint(condition=Q(state__in=["new", "accepted", "rejected", "assigned", "in_progress", "answered", "closed"]),
                                    name="report_state_valid"),
             models.CheckConstraint(condition=(Q(lat__isnull=True) & Q(long__isnull=True)) | (Q(lat__isnull=False) & Q(long__isnull=False)),
