@@ -30,6 +30,8 @@ Requests go through django.test.Client as the demo IOC viewer (`ioc.tinh`):
   - overview:        GET /api/v1/scoring/overview?period=<Y-12>  and  ?period=<Y>
   - agency:          GET /api/v1/scoring/agencies/<busiest agency>/overview?period=<month> and <year>
   - agency dossiers: GET /api/v1/scoring/dossiers?metric=2.1&part=late&scope=agency:<code>&period=<year> (page 1)
+    and ?metric=received&… (page 1): paged by reception day (scoring.selectors.CountedDossiers), the late list
+    counted from the facts' partial indexes, the received list from the daily rows
   - baseline:        GET /healthz (same client, same run): the floor of the stack.
 The rebuild's baseline: one plain SELECT of the received dossiers' columns the facts are computed from.
 """
@@ -242,6 +244,8 @@ def main() -> None:
         ("agency_overview", f"/api/v1/scoring/agencies/{agency.code}/overview", {"period": year}),
         ("agency_late_dossiers", "/api/v1/scoring/dossiers",
          {"metric": "2.1", "part": "late", "scope": f"agency:{agency.code}", "period": year}),
+        ("agency_received_dossiers", "/api/v1/scoring/dossiers",
+         {"metric": "received", "scope": f"agency:{agency.code}", "period": year}),
     ]
     for what, path, params in cases:
         times, _status = _timed(client, path, params)

@@ -268,3 +268,91 @@ def test_every_766_indicator_of_a_simulated_year_equals_an_independent_recomputa
     for commune in communes:
         scope = scope_commune(commune)
         check(selectors.index766(scope, year, now=NOW), list(scope.agency_ids), commune.pk, year)
+
+
+def _late_independent(agency_ids, period, now, *, finished_too: bool) -> list[int]:
+    """The late dossiers straight from the dossier table (DOMAIN.md §8), by reception time."""
+    qs = Dossier.objects.filter(received_at__isnull=False)
+    if period is not None:
+        qs = qs.filter(received_at__gte=dt.datetime.combine(period.start, dt.time(0), tzinfo=VN),
+                       received_at__lt=dt.datetime.combine(period.end, dt.time(0), tzinfo=VN))
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    late = Q(state__in=[2, 4, 5, 6], supplement_count__gt=1) | Q(state__in=[2, 4], due_at__lte=now)
+    if finished_too:
+        on_time = Q(finished_at__lte=F("due_at"), supplement_count__lte=1)
+        late |= Q(state__in=[9, 10]) & ~on_time
+    return list(qs.filter(late).order_by("received_at", "pk").values_list("pk", flat=True))
+
+
+def test_late_lists_paged_from_the_facts_are_exactly_the_late_dossiers_in_order(year, ioc_viewer):
+    """The late lists count and cut their pages from the facts (CountedDossiers): every page, whatever its
+    size, holds exactly the late dossiers of the dossier table at its place in the order by reception time,
+    and the count is theirs; the API's pages are the same."""
+    from allauth.mfa.models import Authenticator
+    from django.test import Client
+
+    year_p = period_of("year", dt.date(YEAR, 1, 1))
+    checked = 0
+    for scope in [scope_province(), scope_agency(year["agencies"][0]), scope_commune(year["communes"][1])]:
+        for period in (year_p, period_of("month", dt.date(YEAR, 6, 1)), None):
+            for metric, part, finished_too in (("2.1", "late", True), ("5.4", "late", True),
+                                               ("late", "numerator", True), ("late_now", "numerator", False)):
+                want = _late_independent(None if scope.agency_ids is None else list(scope.agency_ids), period, NOW,
+                                         finished_too=finished_too)
+                pages = selectors.dossiers_counted_pages(metric, scope, period, part=part, now=NOW)
+                assert pages.count() == len(want), (scope.key, metric, period)
+                assert list(pages.queryset.values_list("pk", flat=True)) == want
+                for size in (1, 3, 7, 50):
+                    got = []
+                    for start in range(0, len(want) + size, size):  # one page past the end: empty
+                        rows = pages.values("id", "code")[start:start + size]
+                        assert len(rows) <= size
+                        got += [r["id"] for r in rows]
+                    assert got == want, (scope.key, metric, part, period, size)
+                checked += len(want) > 3
+    assert checked > 10  # lists long enough for the pages to cut inside a reception day
+    # the API's pages
+    Authenticator.objects.get_or_create(user=ioc_viewer, type=Authenticator.Type.TOTP,
+                                        defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}})
+    client = Client()
+    client.force_login(ioc_viewer)
+    agency = year["agencies"][0]
+    want = list(selectors.dossiers_counted("2.1", scope_agency(agency), year_p, part="late")
+                .values_list("code", flat=True))
+    assert len(want) > 8
+    got = []
+    for page in range(1, len(want) // 4 + 2):
+        r = client.get("/api/v1/scoring/dossiers", {"metric": "2.1", "part": "late", "scope": f"agency:{agency.code}",
+                                                     "period": str(YEAR), "page": page, "page_size": 4})
+        assert r.status_code == 200
+        body = r.json()
+        assert body["count"] == len(want)
+        got += [i["code"] for i in body["items"]]
+    assert got == want
+
+
+def test_lists_of_one_counter_paged_by_reception_day_equal_the_queryset(year):
+    """The lists of one fact counter (received, online, 766 3.3 …, 2.1 / 5.4 denominator, 5.4 bad) count their
+    dossiers from the daily rows and cut their pages by reception day: every page is the queryset's slice, the
+    count the queryset's (which the test above checks against the indicators), for every scope and period."""
+    lists = [(m, "numerator") for m in selectors.FACT_METRICS] + [("2.2", "denominator"), ("3.6", "denominator"),
+                                                                   ("2.1", "denominator"), ("5.4", "denominator"),
+                                                                   ("5.4", "bad"), ("2.1", "numerator")]
+    year_p = period_of("year", dt.date(YEAR, 1, 1))
+    long_lists = 0
+    for scope in [scope_province(), scope_agency(year["agencies"][1]), scope_commune(year["communes"][0])]:
+        for period in (year_p, period_of("quarter", dt.date(YEAR, 4, 1))):
+            for metric, part in lists:
+                pages = selectors.dossiers_counted_pages(metric, scope, period, part=part, now=NOW)
+                assert pages.paged_by_day == ((metric, part) != ("2.1", "numerator"))
+                want = list(selectors.dossiers_counted(metric, scope, period, part=part, now=NOW)
+                            .values_list("pk", flat=True))
+                assert pages.count() == len(want), (scope.key, metric, part, period)
+                for size in (5, 50):
+                    got = []
+                    for start in range(0, len(want) + size, size):
+                        got += [r["id"] for r in pages.values("id")[start:start + size]]
+                    assert got == want, (scope.key, metric, part, period, size)
+                long_lists += len(want) > 5
+    assert long_lists > 30

@@ -336,7 +336,8 @@ def counted_dossiers(request, metric: str, scope: str = "province", period: str 
     _metric_check(metric, selectors.DOSSIER_METRICS, part)
     p = None if (metric in ("late_now", "paused_now", "open_now") and not period) else period_parse(period)
     try:
-        return selectors.dossiers_counted(metric, s, p, part=part).values(
+        # the late lists count and cut their page from the facts (selectors.CountedDossiers)
+        return selectors.dossiers_counted_pages(metric, s, p, part=part).values(
             "id", "code", "procedure_code", "procedure_name", "agency_id", "channel", "state", "received_at",
             "due_at", "finished_at", "supplement_count")
     except ValueError:

@@ -141,8 +141,10 @@ class DossierFact(DossierCounters):
         indexes = [
             models.Index(fields=["agency_id", "received_day"], name="scoring_fact_agency_day"),
             models.Index(fields=["received_day"], name="scoring_fact_day"),
-            # the few open dossiers late because of a second supplement request ("late now" lists)
-            models.Index(fields=["agency_id"], condition=Q(open_late_supp=1), name="scoring_fact_late_supp"),
+            # the few open dossiers late because of a second supplement request ("late now" lists; covering
+            # the reception day: the late lists count their dossiers per day from the facts alone)
+            models.Index(fields=["agency_id", "received_day"], condition=Q(open_late_supp=1),
+                         name="scoring_fact_late_supp"),
             # the dossiers finished late (the "late" lists of a period)
             models.Index(fields=["agency_id", "received_day"], condition=Q(done_late=1), name="scoring_fact_done_late"),
             # the running dossiers (states 2, 4) by agency and due time: "late now" counts read only this

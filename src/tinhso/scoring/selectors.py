@@ -510,11 +510,12 @@ def _facts(scope: Scope, period: Period | None, condition: Q):
     return _days(qs, period, "received_day").order_by().values("dossier_id")
 
 
-def _late_ids(scope: Scope, period: Period | None, now: datetime, *, finished_too: bool) -> RawSQL:
-    """Ids of the late dossiers as one UNION of three small partial-index reads: open with a second
-    supplement request, running past the due time, and (with `finished_too`) finished late. A single
-    semi-join, never an OR of sub-queries (which would make the database read every dossier); plain SQL so
-    that SQLite, without statistics, is told which partial index to read."""
+def _late_parts(scope: Scope, period: Period | None, now: datetime, *, finished_too: bool,
+                select: str) -> tuple[list[str], list]:
+    """The late facts as three small partial-index reads (one SELECT of `select` each): open with a second
+    supplement request, running past the due time with at most one (the others are in the first part: the
+    three parts are disjoint, so a UNION ALL counts each dossier once), and (with `finished_too`) finished
+    late. Plain SQL so that SQLite, without statistics, is told which partial index to read."""
     q = connection.ops.quote_name
     table = q(DossierFact._meta.db_table)
     sqlite = connection.vendor == "sqlite"
@@ -527,15 +528,36 @@ def _late_ids(scope: Scope, period: Period | None, now: datetime, *, finished_to
         scope_sql += f" AND {q('received_day')} >= %s AND {q('received_day')} < %s"
         scope_params = [*scope_params, period.start, period.end]
     parts = [("scoring_fact_late_supp", LATE_SUPP_SQL, []),
-             ("scoring_fact_running_due", f"{RUNNING_SQL} AND {q('due_at')} <= %s", [now])]
+             ("scoring_fact_running_due", f"{RUNNING_SQL} AND {q('due_at')} <= %s AND {q('supplements')} <= 1",
+              [now])]
     if finished_too:
         parts.append(("scoring_fact_done_late", DONE_LATE_SQL, []))
     sql, params = [], []
     for index, condition, condition_params in parts:
         hint = f" INDEXED BY {index}" if sqlite else ""
-        sql.append(f"SELECT {q('dossier_id')} FROM {table}{hint} WHERE {condition}{scope_sql}")
+        sql.append(f"SELECT {select} FROM {table}{hint} WHERE {condition}{scope_sql}")
         params += [*condition_params, *scope_params]
+    return sql, params
+
+
+def _late_ids(scope: Scope, period: Period | None, now: datetime, *, finished_too: bool) -> RawSQL:
+    """Ids of the late dossiers: one UNION ALL of the three partial-index reads of `_late_parts`, for a single
+    semi-join (never an OR of sub-queries, which would make the database read every dossier)."""
+    sql, params = _late_parts(scope, period, now, finished_too=finished_too,
+                              select=connection.ops.quote_name("dossier_id"))
     return RawSQL(" UNION ALL ".join(sql), params)
+
+
+def _late_days(scope: Scope, period: Period | None, now: datetime, *, finished_too: bool) -> list[tuple[date, int]]:
+    """[(reception day, number of late dossiers received that day)], by day: the same three partial-index
+    reads, each covering (agency, reception day), so an index-only count on PostgreSQL."""
+    q = connection.ops.quote_name
+    day = q("received_day")
+    sql, params = _late_parts(scope, period, now, finished_too=finished_too, select=day)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {day}, COUNT(*) FROM ({' UNION ALL '.join(sql)}) t GROUP BY {day} ORDER BY {day}",
+                    params)
+        return [(_as_day(d), int(n)) for d, n in cur.fetchall()]
 
 
 def dossiers_counted(metric: str, scope: Scope, period: Period | None, *, part: str = "numerator",
@@ -577,6 +599,109 @@ def dossiers_counted(metric: str, scope: Scope, period: Period | None, *, part: 
     else:
         raise ValueError(f"{metric}/{part}")
     return qs.order_by("received_at", "pk")
+
+
+# The late lists, paged from the facts' partial indexes: (metric, part) -> with the dossiers finished late
+LATE_LISTS = {("2.1", "late"): True, ("5.4", "late"): True, ("late", "numerator"): True,
+              ("late_now", "numerator"): False}
+
+
+def _fact_list_column(metric: str, part: str) -> str | None:
+    """The fact counter whose facts are exactly the list (metric, part), or None."""
+    if metric in FACT_METRICS and part in ("numerator", "denominator"):
+        return FACT_METRICS[metric][0 if part == "numerator" else 1]
+    if metric in ("2.1", "5.4") and part == "denominator":
+        return "counted"
+    if metric == "5.4" and part == "bad":
+        return "complained_or_disliked"
+    return None
+
+
+class CountedDossiers:
+    """`dossiers_counted` for paging (`count()` and slices, as the API's paginator asks): the same dossiers
+    in the same order (reception time, id), without reading them all. The order by reception time follows
+    the reception day, so: how many dossiers of the list each reception day holds (`days()`; their sum is the
+    count) comes from the rollups, the rows of a page lie within the few days that hold its positions, and
+    only the listed dossiers of those days are read from the dossier table, sorted, and cut.
+    - late lists (LATE_LISTS): the days from one index-only read of the facts' three partial indexes, each
+      covering (agency, reception day) (`_late_days`);
+    - lists of one fact counter (`received`, `online`, 3.3 …, 2.1 / 5.4 denominator, 5.4 bad): the days are
+      the daily agency rows' sums of that counter.
+    Other lists (2.1 numerator, paused / open now): the queryset, as it is."""
+
+    def __init__(self, metric: str, scope: Scope, period: Period | None, *, part: str = "numerator",
+                 now: datetime | None = None, fields: tuple[str, ...] = ()):
+        self.scope, self.period, self.now, self.fields = scope, period, _now(now), fields
+        self.queryset = dossiers_counted(metric, scope, period, part=part, now=self.now)  # raises ValueError
+        self._finished_too = LATE_LISTS.get((metric, part))
+        self._column = None if self._finished_too is not None else _fact_list_column(metric, part)
+        self._days: list[tuple[date, int]] | None = None
+
+    @property
+    def paged_by_day(self) -> bool:
+        return self._finished_too is not None or self._column is not None
+
+    def values(self, *fields: str) -> CountedDossiers:
+        out = CountedDossiers.__new__(CountedDossiers)
+        out.__dict__.update(self.__dict__)
+        out.fields = fields
+        return out
+
+    def all(self) -> CountedDossiers:
+        return self
+
+    def _rows(self, qs):
+        return qs.values(*self.fields) if self.fields else qs
+
+    def days(self) -> list[tuple[date, int]]:
+        """[(reception day, dossiers of the list received that day)], by day, days with none left out."""
+        if self._days is None:
+            if self._finished_too is not None:
+                self._days = _late_days(self.scope, self.period, self.now, finished_too=self._finished_too)
+            else:
+                sums = _raw_sums(DossierDailyAgency, (self._column,), period=self.period,
+                                 agency_ids=self.scope.agency_ids, group="day")
+                self._days = sorted((_as_day(d), v[self._column]) for d, v in sums.items() if v[self._column])
+        return self._days
+
+    def _ids(self, days: Period):
+        if self._finished_too is not None:
+            return _late_ids(self.scope, days, self.now, finished_too=self._finished_too)
+        return _facts(self.scope, days, Q(**{self._column: 1}))
+
+    def count(self) -> int:
+        if not self.paged_by_day:
+            return self.queryset.count()
+        return sum(n for _d, n in self.days())
+
+    def __getitem__(self, item):
+        if not self.paged_by_day or not isinstance(item, slice) or item.step is not None \
+                or (item.start or 0) < 0 or item.stop is None or item.stop < 0:
+            return self._rows(self.queryset)[item]
+        start, stop = item.start or 0, item.stop
+        if stop <= start:
+            return []
+        first = last = None
+        before = seen = 0  # dossiers of the days before `first`; of the days read so far
+        for day, n in self.days():
+            if first is None and seen + n > start:
+                first, before = day, seen
+            if first is not None:
+                last = day
+            seen += n
+            if seen >= stop:
+                break
+        if first is None:
+            return []
+        qs = Dossier.objects.filter(pk__in=self._ids(Period("day", first, last + timedelta(days=1))))
+        return list(self._rows(qs.order_by("received_at", "pk"))[start - before:stop - before])
+
+
+def dossiers_counted_pages(metric: str, scope: Scope, period: Period | None, *, part: str = "numerator",
+                           now: datetime | None = None) -> CountedDossiers:
+    """`dossiers_counted` for a paginator: the late lists and the lists of one fact counter count and cut
+    their pages by reception day (`CountedDossiers`). Raises ValueError like `dossiers_counted`."""
+    return CountedDossiers(metric, scope, period, part=part, now=now)
 
 
 def reports_counted(metric: str, scope: Scope, period: Period | None, *, part: str = "numerator",
@@ -623,5 +748,5 @@ def _report_fact_ids(scope: Scope, period: Period | None, condition: Q):
 
 
 __all__ = ["province_overview", "agency_overview", "commune_overview", "overview", "commune_table", "timeseries",
-           "index766", "ranking", "official_evaluation", "officials_table", "dossiers_counted", "reports_counted",
-           "inputs", "scope_province", "scope_agency", "scope_commune"]
+           "index766", "ranking", "official_evaluation", "officials_table", "dossiers_counted",
+           "dossiers_counted_pages", "reports_counted", "inputs", "scope_province", "scope_agency", "scope_commune"]
