@@ -290,8 +290,13 @@ def breakdown(metric: str, part: str, scope: Scope, period: Period | None, *, by
 def dossier_list(metric: str, part: str, scope: Scope, period: Period | None, *, official: str = "",
                  now: datetime | None = None) -> QuerySet[Dossier]:
     """Exactly the dossiers a number counts, optionally those of one official in charge (`official` = a
-    user id, or NOBODY for the unassigned). Ordered by reception time."""
+    user id, or NOBODY for the unassigned). Ordered by reception time. Without `official`, a list that
+    counts and cuts its pages by reception day (scoring.CountedDossiers: fast at 10,000,000 dossiers);
+    read it with `count()` and slices, as a paginator does."""
     now = now or timezone.now()
+    if not official:
+        return scoring.dossiers_counted_pages(metric, scope, period, part=part, now=now).shaped(
+            lambda qs: qs.annotate(in_charge=in_charge_expression()).select_related("agency").order_by("received_at", "pk"))
     qs = scoring.dossiers_counted(metric, scope, period, part=part, now=now)
     qs = qs.annotate(in_charge=in_charge_expression())
     if official == NOBODY:

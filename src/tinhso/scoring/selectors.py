@@ -636,6 +636,15 @@ class CountedDossiers:
         self._finished_too = LATE_LISTS.get((metric, part))
         self._column = None if self._finished_too is not None else _fact_list_column(metric, part)
         self._days: list[tuple[date, int]] | None = None
+        self.shape = None  # a function given each queryset read (annotations, joins): `shaped()`
+
+    def shaped(self, shape) -> CountedDossiers:
+        """The same list, each queryset read through `shape(qs)` (e.g. an annotation, select_related): the
+        rows, their number and their order stay those of the list."""
+        out = CountedDossiers.__new__(CountedDossiers)
+        out.__dict__.update(self.__dict__)
+        out.shape = shape
+        return out
 
     @property
     def paged_by_day(self) -> bool:
@@ -651,6 +660,8 @@ class CountedDossiers:
         return self
 
     def _rows(self, qs):
+        if self.shape is not None:
+            qs = self.shape(qs)
         return qs.values(*self.fields) if self.fields else qs
 
     def days(self) -> list[tuple[date, int]]:
