@@ -14,7 +14,9 @@ with the same bulk settings:
    into one scratch table, in chunks of the simulation's size, one transaction per chunk;
 2. `simulate(year=2025, dossiers=N, seed=2026, rollups=False)`: every row of the year (dossiers, steps,
    hand-overs, events, audit links and heads, components, requests, ratings, data-store results, reports,
-   domain events, the people pools);
+   domain events, the people pools), with what makes it fast (src/tinhso/demo/README.md): a forked process
+   generating the chunks ahead of the writer, the plain secondary indexes built once at the end (counted:
+   `index_seconds` in the line), `generated_ahead` of `chunks` by the second process;
 3. the scoring rollups' rebuild, timed apart (it is not simulate's own writing);
 4. `--verify`: `tinhso audit verify` on the result (slow at this size: off by default).
 
@@ -130,7 +132,7 @@ def main() -> None:
                  ratio_dossiers_to_baseline_rows=round(rate / base_rate, 4),
                  ratio_rows_to_baseline_rows=round(rows_rate / base_rate, 3),
                  bar_dossiers_per_s=BAR if db == "sqlite" else None, met=(rate >= BAR) if db == "sqlite" else None,
-                 load_average=round(os.getloadavg()[0], 2))
+                 **result.stats.get("bulk", {}), load_average=round(os.getloadavg()[0], 2))
     t = time.perf_counter()
     note = sim._rollups_rebuild()
     results.emit(benchmark="simulate_rollups_rebuild", db=db, dossiers=result.dossiers,

@@ -245,3 +245,101 @@ def test_the_demo_simulates_its_year_once_and_keeps_its_hand_made_dossiers(setti
     assert lanhdao.authenticator_set.exists()
     assert chain_verify().ok
 
+
+
+# --- speed without changing a row: a second process generating ahead, indexes built once at the end ----------------
+
+def _indexes() -> list[tuple]:
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cur:
+        cur.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        return cur.fetchall()
+
+
+def _rows_of_the_year() -> dict:
+    rows = snapshot()
+    rows["DomainEvent"] = [r for r in rows["DomainEvent"] if r[1] != "test.interference"]
+    return rows
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("interference", [False, True])
+def test_generating_in_a_second_process_writes_the_same_rows_even_when_someone_writes_meanwhile(
+        demo_province, monkeypatch, interference):
+    """The forked generator assumes the ids and day numbers continue from what the writer wrote; a write by
+    someone else between two chunks (here a domain event) breaks that: the rest is generated in-process from the
+    chunk's random state. Either way the rows are those of a run without a second process."""
+    from tinhso.events.services import event_record
+
+    monkeypatch.setattr(sim, "CHUNK", 150)
+    forked = []
+    real = sim._dossier_chunks_forked
+    monkeypatch.setattr(sim, "_dossier_chunks_forked",
+                        lambda gen, chunks, *a: forked.append((real(gen, chunks, *a), len(chunks))) or forked[-1][0])
+
+    def progress(msg):
+        if interference and "hồ sơ: " in msg and not seen:
+            seen.append(msg)
+            with transaction.atomic():
+                event_record(actor=None, name="test.interference", subject_type="test", subject_id="1")
+
+    def run(parallel):
+        return sim.simulate(year=2026, dossiers=600, seed=21, reports=40, until=UNTIL_TEST, rollups=False,
+                            progress=progress, parallel=parallel)
+
+    before = _indexes()
+    seen = []
+    with transaction.atomic():  # in-process (a transaction: no fork), then rolled back
+        here = run(False)
+        expected = _rows_of_the_year()
+        transaction.set_rollback(True)
+    seen = []
+    there = run(True)
+    got = _rows_of_the_year()
+    if connection.vendor == "sqlite":
+        assert forked, "the run did not use a second process"
+        first_here, chunks = forked[0]
+        assert chunks > 2
+        assert (first_here < chunks) if interference else (first_here == chunks)
+    assert got["Dossier"] and got.keys() == expected.keys()
+    for table in expected:
+        assert got[table] == expected[table], f"{table}: not the rows of the in-process run"
+    how = ("bulk",)  # how it was written (chunks generated ahead, seconds): not what was written
+    assert ({k: v for k, v in there.stats.items() if k not in how}, there.rows) == (
+        {k: v for k, v in here.stats.items() if k not in how}, here.rows)
+    assert there.stats["bulk"]["chunks"] == here.stats["bulk"]["chunks"] > 2
+    assert _indexes() == before
+    assert chain_verify().ok
+
+
+UNTIL_TEST = dt.datetime(2026, 4, 30, 12, 0, tzinfo=VN)
+
+
+def test_plain_indexes_are_back_after_a_run_and_after_a_failed_one(run_simulation):
+    from tinhso.demo.sim_writer import restore_missing_indexes
+
+    before = _indexes()
+    run_simulation(dossiers=200, seed=3)
+    assert _indexes() == before
+
+    during = []
+
+    def boom(msg):
+        if "hồ sơ: " in msg:
+            during.append(_indexes())
+            raise RuntimeError("stopped")
+    with pytest.raises(RuntimeError, match="stopped"):
+        sim.simulate(year=2026, dossiers=400, seed=4, until=dt.datetime(2026, 6, 30, tzinfo=VN), rollups=False,
+                     append=True, progress=boom)
+    if connection.vendor == "sqlite":
+        assert len(during[0]) < len(before), "the plain indexes were not set aside during the load"
+    assert _indexes() == before
+    if connection.vendor == "sqlite":  # a killed run leaves them missing: the next run (or this) puts them back
+        from tinhso.demo.sim_writer import plain_indexes
+
+        name = plain_indexes([Dossier])[0][0]
+        with connection.cursor() as cur:
+            cur.execute(f'DROP INDEX "{name}"')
+        assert restore_missing_indexes([Dossier]) == [name]
+        assert _indexes() == before

@@ -97,6 +97,41 @@ class Timeline:
                 r += 1
                 pos_end[r] = x + 1
         self.pos_end, self.pos_start = pos_end, pos_start
+        self._bind()
+
+    def _bind(self) -> None:
+        """The hot methods (a year calls them millions of times) as closures over the tables: the same
+        arithmetic as the methods below, without an attribute look-up per table and call."""
+        working, before, within, cap, day0 = self.working, self.before, self.within, self.cap, self.day0
+        wdays, pos_end, pos_start = self.wdays, self.pos_end, self.pos_start
+        offset = day0 * DAY - LOCAL_OFFSET
+
+        def W(t: int) -> int:
+            local = t + LOCAL_OFFSET
+            i = local // DAY - day0
+            if working[i]:
+                return before[i] * cap + within[local % DAY]
+            return before[i] * cap
+
+        def at_working(w: int) -> int:
+            i, r = divmod(w - 1, cap)
+            return offset + wdays[i] * DAY + pos_end[r + 1]
+
+        def start_at_working(w: int) -> int:
+            i, r = divmod(w, cap)
+            return offset + wdays[i] * DAY + pos_start[r]
+
+        def add(t: int, amount: int) -> int:
+            local = t + LOCAL_OFFSET
+            i = local // DAY - day0
+            w = before[i] * cap + (within[local % DAY] if working[i] else 0)
+            if amount <= 0:
+                i, r = divmod(w, cap)
+                return offset + wdays[i] * DAY + pos_start[r]
+            i, r = divmod(w + amount - 1, cap)
+            return offset + wdays[i] * DAY + pos_end[r + 1]
+
+        self.W, self.at_working, self.start_at_working, self.add = W, at_working, start_at_working, add
 
     # --- days ---------------------------------------------------------------------------------------
     def day_index(self, t: int) -> int:
@@ -138,10 +173,14 @@ class Timeline:
         return self.start_at_working(self.W(t))
 
     def add(self, t: int, amount: int) -> int:
-        """`WorkCalendar.add_working(t, amount seconds)`."""
+        """`WorkCalendar.add_working(t, amount seconds)` (W and at_working inlined: the hottest call of a year)."""
+        local = t + LOCAL_OFFSET
+        i = local // DAY - self.day0
+        w = self.before[i] * self.cap + (self.within[local % DAY] if self.working[i] else 0)
         if amount <= 0:
-            return self.start_at_working(self.W(t))
-        return self.at_working(self.W(t) + amount)
+            return self.start_at_working(w)
+        i, r = divmod(w + amount - 1, self.cap)
+        return (self.day0 + self.wdays[i]) * DAY - LOCAL_OFFSET + self.pos_end[r + 1]
 
     def between(self, start: int, end: int) -> int:
         return self.W(end) - self.W(start)
@@ -178,14 +217,16 @@ class Timeline:
 
     def step_dues(self, counting_from: int, due: int, shares: list[int]) -> list[int]:
         """`dossiers.clock.step_dues`: each step's cumulative share of the working time."""
-        total = float(self.W(due) - self.W(counting_from))
+        w0 = self.W(counting_from)
+        total = float(self.W(due) - w0)
         out, cumulative, last = [], 0, len(shares) - 1
         for i, share in enumerate(shares):
             cumulative += share
             if i == last or cumulative >= 100:
                 out.append(due)
-            else:
-                out.append(self.add(counting_from, int(total * cumulative / 100)))
+            else:  # self.add(counting_from, amount), W(counting_from) computed once
+                amount = int(total * cumulative / 100)
+                out.append(self.at_working(w0 + amount) if amount > 0 else self.start_at_working(w0))
         return out
 
     # --- the guarantee ------------------------------------------------------------------------------------
@@ -246,6 +287,14 @@ class Stamps:
         self.times = times
         suffix = "+00" if postgres else ""
         self.db_times = [x + suffix for x in times] if suffix else times
+        db_days, db_times, base = self.db_days, self.db_times, self.base
+
+        def db(t: int) -> str:  # the method below as a closure: called ~30 times a dossier
+            return db_days[t // DAY - base] + db_times[t % DAY]
+
+        def db_or_none(t: int | None) -> str | None:
+            return None if t is None else db_days[t // DAY - base] + db_times[t % DAY]
+        self.db, self.db_or_none = db, db_or_none
 
     def db(self, t: int) -> str:
         return self.db_days[t // DAY - self.base] + self.db_times[t % DAY]

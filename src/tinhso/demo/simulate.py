@@ -4,6 +4,8 @@ What a year of a province's one-stop desks and citizens' reports leaves in the d
 with what the services would have written (see sim_dossiers and sim_reports for the rows), written in
 chunks of days, one transaction per chunk, with raw bulk inserts (sim_writer). Reproducible: the same
 arguments on the same database write the same rows (one `random.Random(seed)`, ids given explicitly).
+For speed (README, "What makes it fast"): a forked process generates the chunks ahead of the writer, and on
+SQLite the plain secondary indexes are built once after the load.
 
 The pieces: `sim_calendar` (working time on integer seconds, the working calendar replayed and checked
 against it), `sim_volumes` (the shape of a year), `sim_people` (the citizens and officials),
@@ -32,7 +34,7 @@ from django.utils.translation import gettext as _
 from tinhso.catalog.models import Procedure, StepKind
 from tinhso.catalog.text import search_key
 from tinhso.datastore.vocabulary import result_kind_for
-from tinhso.dossiers.models import DailySequence
+from tinhso.dossiers.models import DailySequence, Dossier
 from tinhso.events.models import DomainEvent
 from tinhso.events.services import event_record
 from tinhso.feedback.models import Category, CategoryAttribute, ReportSequence, RoutingRule
@@ -43,7 +45,7 @@ from . import sim_dossiers, sim_reports
 from .sim_calendar import DAY, Stamps, Timeline, epoch, local_date, local_midnight
 from .sim_people import Names, SampleFile, citizen_pool, official_pools
 from .sim_volumes import PROCEDURE_WEIGHTS, Moments, day_weights, split_counts, weighted_picker
-from .sim_writer import Writer, bulk_session
+from .sim_writer import Writer, bulk_session, indexes_deferred, restore_missing_indexes
 
 EVENT_NAME = "demo.simulated"
 DEFAULT_SEED = 2026
@@ -139,7 +141,7 @@ def _procedures(rng, names, samples) -> list[sim_dossiers.Proc]:
                 amount=proc.time_amount, fee=sum(f.amount for f in proc.fees.all()), result_name=proc.result_name,
                 steps=steps, components=comps,
                 phases=(shares.get("assign", 5), shares.get("process", 60), shares.get("approve", 20)),
-                doc_type=kind.doc_type, valid_months=kind.valid_months,
+                doc_type=str(kind.doc_type), valid_months=kind.valid_months,
                 items_json=[sim_dossiers.canonical([{"key": c[0], "name": c[1]}]) for c in comps])
             p.form = sim_dossiers.FormBuilder(proc, rng, names)
             procs.append(p)
@@ -166,8 +168,11 @@ def _rollups_rebuild() -> str:
 
 def simulate(*, year: int, dossiers: int, seed: int = DEFAULT_SEED, until: dt.datetime | None = None,
              reports: int | None = None, append: bool = False, rollups: bool = True,
-             progress=None) -> SimulationResult:
+             progress=None, parallel: bool | None = None) -> SimulationResult:
     """Fill the demo province with a simulated year (see the module's docstring). Raises SimulationError.
+
+    `parallel`: generate the dossiers in a second (forked) process while this one writes them (None: when it
+    can help, see `_dossier_chunks`); the rows are the same either way.
     """
     if not 1 <= dossiers <= MAX_DOSSIERS:
         raise SimulationError(_("Số hồ sơ phải từ 1 đến %(max)s.") % {"max": f"{MAX_DOSSIERS:,}".replace(",", ".")})
@@ -255,28 +260,37 @@ def simulate(*, year: int, dossiers: int, seed: int = DEFAULT_SEED, until: dt.da
 
         # --- dossiers, then reports: chunks of whole days, one transaction each ---------------------------------
         t_bulk = time.perf_counter()
-        story, counts = _dossier_chunks(
-            writer, dossiers=dossiers, rng=rng, timeline=timeline, stamps=stamps, start=start, end=end, year=year,
-            procs=procs, officials=officials, agencies=agencies, samples=samples, pool=pool,
-            commune_codes=commune_codes, commune_weights=commune_weights, commune_agency=commune_agency, say=say)
-        r_story = None
-        if reports:
-            handler_ids = {a: officials[a].get(Role.SPECIALIST) or officials[a].get(Role.LEADER)
-                           for a in handler_agencies}
-            r_story = sim_reports.ReportStory(rng=rng, timeline=timeline, stamps=stamps, end=end,
-                                              categories=categories, routes=routes, coordinators=coordinators,
-                                              handlers=handler_ids, agencies=agencies, communes=communes)
-            _report_chunks(writer, story=r_story, reports=reports, rng=rng, timeline=timeline, stamps=stamps,
-                           start=start, end=end, year=year, pool=pool, communes=communes, commune_codes=commune_codes,
-                           commune_weights=commune_weights, categories=categories)
-            say(f"  phản ánh: {reports:,}".replace(",", "."))
+        bulk_models = [t.model for t in (*sim_dossiers.tables().values(), *sim_reports.tables().values())]
+        restore_missing_indexes(bulk_models)
+        # a run that at least doubles the dossiers: plain indexes built once at the end (sim_writer), counted here
+        with indexes_deferred(bulk_models, enabled=dossiers >= _largest_id(Dossier)) as deferred:
+            story, counts = _dossier_chunks(
+                writer, dossiers=dossiers, rng=rng, timeline=timeline, stamps=stamps, start=start, end=end, year=year,
+                procs=procs, officials=officials, agencies=agencies, samples=samples, pool=pool,
+                commune_codes=commune_codes, commune_weights=commune_weights, commune_agency=commune_agency, say=say,
+                parallel=parallel)
+            r_story = None
+            if reports:
+                handler_ids = {a: officials[a].get(Role.SPECIALIST) or officials[a].get(Role.LEADER)
+                               for a in handler_agencies}
+                r_story = sim_reports.ReportStory(rng=rng, timeline=timeline, stamps=stamps, end=end,
+                                                  categories=categories, routes=routes, coordinators=coordinators,
+                                                  handlers=handler_ids, agencies=agencies, communes=communes)
+                _report_chunks(writer, story=r_story, reports=reports, rng=rng, timeline=timeline, stamps=stamps,
+                               start=start, end=end, year=year, pool=pool, communes=communes,
+                               commune_codes=commune_codes, commune_weights=commune_weights, categories=categories)
+                say(f"  phản ánh: {reports:,}".replace(",", "."))
+            t_index = time.perf_counter()
+        counts["bulk"].update(indexes_rebuilt=len(deferred), index_seconds=round(time.perf_counter() - t_index, 2))
+        if deferred:
+            say(f"  chỉ mục dựng lại: {len(deferred)} ({counts['bulk']['index_seconds']:.1f} s)")
         dossier_seconds = time.perf_counter() - t_bulk
 
         # --- the record of the run ------------------------------------------------------------------------------
         seconds = time.perf_counter() - t0
         stats = dict(story.stats)
         stats.update(channels=counts["channel"], states=dict(sorted(counts["states"].items())),
-                     reports=dict(r_story.stats) if r_story else {})
+                     reports=dict(r_story.stats) if r_story else {}, bulk=counts["bulk"])
         with transaction.atomic():
             event_record(actor=None, name=EVENT_NAME, subject_type="demo.simulation", subject_id=str(year),
                          data={"year": year, "seed": seed, "dossiers": dossiers, "reports": reports,
@@ -287,6 +301,12 @@ def simulate(*, year: int, dossiers: int, seed: int = DEFAULT_SEED, until: dt.da
                             end=dt.datetime.fromtimestamp(end, tz=dt.timezone.utc), dossiers=dossiers, reports=reports,
                             seconds=seconds, dossier_seconds=dossier_seconds, rows=dict(writer.rows_written),
                             stats=stats, rollups=rollup_note)
+
+
+def _largest_id(model) -> int:
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(model._meta.db_table)}")
+        return cur.fetchone()[0]
 
 
 def _chunks_of(days: list[tuple[int, int]], size: int) -> list[list[tuple[int, int]]]:
@@ -303,46 +323,205 @@ def _chunks_of(days: list[tuple[int, int]], size: int) -> list[list[tuple[int, i
     return chunks
 
 
-def _dossier_chunks(writer, *, dossiers, rng, timeline, stamps, start, end, year, procs, officials, agencies,
-                    samples, pool, commune_codes, commune_weights, commune_agency, say):
-    """Generate and write the dossiers, one transaction per chunk: the ids and the day's sequence numbers are
-    read under the chunk's lock, so whatever else is written meanwhile, the chunk continues it."""
-    t0 = time.perf_counter()
-    story = sim_dossiers.DossierStory(rng=rng, timeline=timeline, stamps=stamps, end=end, procs=procs,
-                                      officials=officials, agencies=agencies, samples=samples,
-                                      vietqr=sim_dossiers.VietQR())
-    tables = sim_dossiers.tables()
-    weights = [PROCEDURE_WEIGHTS.get(p.code, 1) for p in procs]
-    pick_proc = weighted_picker(rng, procs, weights)
-    online = [(p, w) for p, w in zip(procs, weights) if p.online]
-    pick_online = weighted_picker(rng, [p for p, _w in online], [w for _p, w in online]) if online else None
-    pick_commune = weighted_picker(rng, commune_codes, commune_weights)
-    moments = Moments(rng, timeline)
-    counts = {"channel": {1: 0, 2: 0, 3: 0}, "states": {}}
-    done = 0
-    order = ("dossier", "step", "handover", "event", "link", "head", "component", "supplement", "payment", "apology",
+class _Mismatch(Exception):
+    """The database is not what a chunk generated ahead assumed (something else wrote meanwhile)."""
+
+
+class _DossierGenerator:
+    """Generates the rows of the dossiers, chunk after chunk, from the one random generator: the same chunks in
+    the same order give the same rows whether generated here or in a forked process (`_dossier_chunks`)."""
+
+    ORDER = ("dossier", "step", "handover", "event", "link", "head", "component", "supplement", "payment", "apology",
              "rating", "complaint", "document", "domainevent")
-    for chunk in _chunks_of(split_counts(dossiers, day_weights(timeline, start, end, year)), CHUNK):
+
+    def __init__(self, *, rng, timeline, stamps, start, end, procs, officials, agencies, samples, pool,
+                 commune_codes, commune_weights, commune_agency):
+        self.rng, self.timeline, self.stamps, self.start, self.end = rng, timeline, stamps, start, end
+        self.pool, self.commune_agency, self.agencies = pool, commune_agency, agencies
+        self.story = sim_dossiers.DossierStory(rng=rng, timeline=timeline, stamps=stamps, end=end, procs=procs,
+                                               officials=officials, agencies=agencies, samples=samples,
+                                               vietqr=sim_dossiers.VietQR())
+        self.tables = sim_dossiers.tables()
+        weights = [PROCEDURE_WEIGHTS.get(p.code, 1) for p in procs]
+        self.pick_proc = weighted_picker(rng, procs, weights)
+        online = [(p, w) for p, w in zip(procs, weights) if p.online]
+        self.pick_online = weighted_picker(rng, [p for p, _w in online], [w for _p, w in online]) if online else None
+        self.pick_commune = weighted_picker(rng, commune_codes, commune_weights)
+        self.moments = Moments(rng, timeline)
+
+    def skeletons(self, chunk) -> list[list]:
+        return _skeletons(chunk, rng=self.rng, timeline=self.timeline, start=self.start, end=self.end,
+                          pick_proc=self.pick_proc, pick_online=self.pick_online, pick_commune=self.pick_commune,
+                          pool=self.pool, commune_agency=self.commune_agency, moments=self.moments)
+
+    def rows(self, skeletons, ids: dict[str, int]) -> tuple[sim_dossiers.ChunkRows, dict[int, int], dict[int, int]]:
+        """The rows of these dossiers (ids from `ids`, moved on), and the chunk's counts by channel and state."""
+        out = sim_dossiers.ChunkRows(self.tables)
+        channels = {1: 0, 2: 0, 3: 0}
+        dossier = self.story.dossier
+        for sk in skeletons:
+            channels[sk[2]] += 1
+            dossier(out, ids, tuple(sk))
+        states: dict[int, int] = {}
+        for row in out.dossier:
+            states[row[7]] = states.get(row[7], 0) + 1
+        return out, channels, states
+
+    def prepared(self, writer, out: sim_dossiers.ChunkRows) -> dict[str, tuple]:
+        return {name: writer.prepare(self.tables[name], out.rows[name]) for name in self.ORDER}
+
+
+def _generate_ahead(gen: _DossierGenerator, chunks, ids: dict[str, int], sequences: dict, conn) -> None:
+    """In a forked process: generate every chunk ahead of the writer, with the ids and day sequences the
+    database will have if nothing else writes meanwhile (the writer checks), and send each chunk's rows; the
+    audit chains (hashing, a quarter of the generation) are left to the writer, which has time to spare."""
+    gen.story.defer_chain = True
+    try:
+        for index, chunk in enumerate(chunks):
+            state, stats = gen.rng.getstate(), dict(gen.story.stats)
+            skeletons = gen.skeletons(chunk)
+            groups = _code_groups(skeletons, end=gen.end, stamps=gen.stamps)
+            bases = {key: sequences.get(key, 0) for key in groups}
+            upserts = _number(groups, bases, gen.agencies)
+            sequences.update({(a, d): last for a, d, last in upserts})
+            start_ids = dict(ids)
+            out, channels, states = gen.rows(skeletons, ids)
+            conn.send_bytes(_dumps((index, state, stats, start_ids, dict(ids), bases, upserts, out.rows, out.chains,
+                                    channels, states, len(skeletons))))
+            del out
+        conn.send_bytes(_dumps(("end", gen.rng.getstate(), dict(gen.story.stats))))
+    finally:
+        conn.close()
+
+
+def _dumps(message) -> bytes:
+    """marshal (a third faster than pickle on these tuples of str and int), pickle for anything it cannot hold."""
+    import marshal
+    import pickle
+
+    try:
+        return b"m" + marshal.dumps(message)
+    except ValueError:
+        return b"p" + pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _loads(data: bytes):
+    import marshal
+    import pickle
+
+    return marshal.loads(memoryview(data)[1:]) if data[:1] == b"m" else pickle.loads(memoryview(data)[1:])
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return (connection.vendor == "sqlite" and not connection.in_atomic_block
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def _dossier_chunks(writer, *, dossiers, rng, timeline, stamps, start, end, year, procs, officials, agencies,
+                    samples, pool, commune_codes, commune_weights, commune_agency, say, parallel=None):
+    """Generate and write the dossiers, one transaction per chunk: the ids and the day's sequence numbers are
+    read under the chunk's lock, so whatever else is written meanwhile, the chunk continues it.
+
+    With two processes (`parallel`; by default when the run is not inside a transaction and there is more than
+    one chunk), a forked process generates the chunks ahead while this one writes them: it assumes the ids and
+    sequence numbers continue from what was read at the start and what the writer wrote since, and the writer
+    checks that under each chunk's lock; on any difference (someone else wrote meanwhile) the forked process is
+    stopped and the rest is generated here, from the random state at the start of that chunk: the same rows as
+    without the second process."""
+    t0 = time.perf_counter()
+    gen = _DossierGenerator(rng=rng, timeline=timeline, stamps=stamps, start=start, end=end, procs=procs,
+                            officials=officials, agencies=agencies, samples=samples, pool=pool,
+                            commune_codes=commune_codes, commune_weights=commune_weights, commune_agency=commune_agency)
+    tables = gen.tables
+    counts = {"channel": {1: 0, 2: 0, 3: 0}, "states": {}}
+    chunks = _chunks_of(split_counts(dossiers, day_weights(timeline, start, end, year)), CHUNK)
+    done = 0
+
+    def tally(channels, states, n):
+        nonlocal done
+        for k, v in channels.items():
+            counts["channel"][k] += v
+        for k, v in states.items():
+            counts["states"][k] = counts["states"].get(k, 0) + v
+        done += n
+        say(f"  hồ sơ: {done:,}/{dossiers:,} ({time.perf_counter() - t0:.1f} s)".replace(",", "."))
+
+    def write(ids, upserts, prepared):
+        _sequences_write(upserts)
+        for name in gen.ORDER:
+            writer.write_prepared(tables[name], prepared[name])
+        writer.sequences_past({tables[k].name: v for k, v in ids.items()})
+
+    first = 0
+    if parallel is None:
+        parallel = len(chunks) > 1
+    if parallel and _can_fork():
+        first = _dossier_chunks_forked(gen, chunks, writer, write, tally)
+    counts["bulk"] = {"chunks": len(chunks), "generated_ahead": first}
+    for chunk in chunks[first:]:
         with transaction.atomic():
             writer.lock(list(tables.values()) + [DailySequence._meta.db_table])
             next_ids = writer.next_ids(list(tables.values()))
             ids = {k: next_ids[t.name] for k, t in tables.items() if t.has_id}
-            skeletons = _skeletons(chunk, rng=rng, timeline=timeline, start=start, end=end, pick_proc=pick_proc,
-                                   pick_online=pick_online, pick_commune=pick_commune, pool=pool,
-                                   commune_agency=commune_agency, moments=moments)
-            _assign_codes(skeletons, end=end, stamps=stamps, agencies=agencies)
-            out = sim_dossiers.ChunkRows(tables)
-            for sk in skeletons:
-                counts["channel"][sk[2]] += 1
-                story.dossier(out, ids, tuple(sk))
-            for row in out.dossier:
-                counts["states"][row[7]] = counts["states"].get(row[7], 0) + 1
-            for name in order:
-                writer.write(tables[name], out.rows[name])
-            writer.sequences_past({tables[k].name: v for k, v in ids.items()})
-        done += len(skeletons)
-        say(f"  hồ sơ: {done:,}/{dossiers:,} ({time.perf_counter() - t0:.1f} s)".replace(",", "."))
-    return story, counts
+            skeletons = gen.skeletons(chunk)
+            groups = _code_groups(skeletons, end=end, stamps=stamps)
+            upserts = _number(groups, _sequences_read(groups), agencies)
+            out, channels, states = gen.rows(skeletons, ids)
+            write(ids, upserts, gen.prepared(writer, out))
+        tally(channels, states, len(skeletons))
+    return gen.story, counts
+
+
+def _dossier_chunks_forked(gen: _DossierGenerator, chunks, writer, write, tally) -> int:
+    """Write the chunks a forked process generates (see `_dossier_chunks`); returns the index of the first chunk
+    still to generate here (len(chunks) when all went through)."""
+    import multiprocessing
+
+    tables = gen.tables
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT agency_id, day, last FROM {DailySequence._meta.db_table}")
+        sequences = {(a, str(d)): last for a, d, last in cur.fetchall()}
+    next_ids = writer.next_ids(list(tables.values()))
+    ids = {k: next_ids[t.name] for k, t in tables.items() if t.has_id}
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_generate_ahead, args=(gen, chunks, ids, sequences, sender), daemon=True)
+    child.start()
+    sender.close()
+    index = 0
+    try:
+        while True:
+            try:
+                message = _loads(receiver.recv_bytes())
+            except EOFError:  # it failed (its traceback is on stderr): as an error here would, stop the run
+                raise RuntimeError("simulate: the process generating the dossiers stopped before the end") from None
+            if message[0] == "end":
+                gen.rng.setstate(message[1])
+                gen.story.stats = message[2]
+                return len(chunks)
+            index, state, stats, start_ids, ids_after, bases, upserts, rows, chains, channels, states, n = message
+            try:
+                with transaction.atomic():
+                    writer.lock(list(tables.values()) + [DailySequence._meta.db_table])
+                    now = writer.next_ids(list(tables.values()))
+                    if ({k: now[t.name] for k, t in tables.items() if t.has_id} != start_ids
+                            or _sequences_read(bases) != bases):
+                        raise _Mismatch
+                    out = sim_dossiers.ChunkRows(tables, rows)
+                    gen.story.chains(out, {"event": start_ids["event"], "link": start_ids["link"]}, chains)
+                    write(ids_after, upserts, gen.prepared(writer, out))
+            except _Mismatch:
+                gen.rng.setstate(state)
+                gen.story.stats = stats
+                return index
+            tally(channels, states, n)
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
 
 
 def _report_chunks(writer, *, story, reports, rng, timeline, stamps, start, end, year, pool, communes,
@@ -433,32 +612,50 @@ def _skeletons(chunk, *, rng, timeline: Timeline, start, end, pick_proc, pick_on
     return out
 
 
-def _assign_codes(skeletons: list[list], *, end: int, stamps: Stamps, agencies) -> None:
-    """Codes `<agency>-<YYMMDD>-<NNNN>` for the dossiers received by `end`, in order of reception within each
-    agency and day, continuing the day's DailySequence (moved on in this transaction, under its lock)."""
+def _code_groups(skeletons: list[list], *, end: int, stamps: Stamps) -> dict[tuple[int, str], list[list]]:
+    """The dossiers received by `end`, by (agency, day of reception), each group in order of reception."""
     groups: dict[tuple[int, str], list[list]] = {}
     for sk in skeletons:
         if sk[5] == "normal" and sk[6] <= end:
             groups.setdefault((sk[4], stamps.local_date_iso(sk[6])), []).append(sk)
-    if not groups:
-        return
-    table = DailySequence._meta.db_table
-    days = sorted({d for _a, d in groups})
+    for members in groups.values():
+        members.sort(key=lambda s: s[6])
+    return groups
+
+
+def _sequences_read(keys) -> dict[tuple[int, str], int]:
+    """The last number given of each (agency, day) in `keys` (0: none yet)."""
+    if not keys:
+        return {}
+    days = sorted({d for _a, d in keys})
     with connection.cursor() as cur:
-        cur.execute(f"SELECT agency_id, day, last FROM {table} WHERE day >= %s AND day <= %s", [days[0], days[-1]])
+        cur.execute(f"SELECT agency_id, day, last FROM {DailySequence._meta.db_table} WHERE day >= %s AND day <= %s",
+                    [days[0], days[-1]])
         existing = {(a, str(d)): last for a, d, last in cur.fetchall()}
-        rows = []
-        for key in sorted(groups):
-            members = groups[key]
-            members.sort(key=lambda s: s[6])
-            base = existing.get(key, 0)
-            agency_code = agencies[key[0]][0]
-            yymmdd = key[1][2:4] + key[1][5:7] + key[1][8:10]
-            for j, sk in enumerate(members, start=base + 1):
-                sk[8] = f"{agency_code}-{yymmdd}-{j:04d}"
-            rows.append((key[0], key[1], base + len(members)))
-        cur.executemany(f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, %s) "
-                        f"ON CONFLICT (agency_id, day) DO UPDATE SET last = excluded.last", rows)
+    return {key: existing.get(key, 0) for key in keys}
+
+
+def _number(groups: dict[tuple[int, str], list[list]], bases: dict[tuple[int, str], int], agencies) -> list[tuple]:
+    """Codes `<agency>-<YYMMDD>-<NNNN>` for the grouped dossiers, continuing each day's numbering after `bases`;
+    returns the DailySequence rows (agency, day, last) to write."""
+    rows = []
+    for key in sorted(groups):
+        members = groups[key]
+        base = bases.get(key, 0)
+        agency_code = agencies[key[0]][0]
+        yymmdd = key[1][2:4] + key[1][5:7] + key[1][8:10]
+        for j, sk in enumerate(members, start=base + 1):
+            sk[8] = f"{agency_code}-{yymmdd}-{j:04d}"
+        rows.append((key[0], key[1], base + len(members)))
+    return rows
+
+
+def _sequences_write(rows: list[tuple]) -> None:
+    """Move the days' DailySequence on (in the chunk's transaction, under its lock)."""
+    if rows:
+        with connection.cursor() as cur:
+            cur.executemany(f"INSERT INTO {DailySequence._meta.db_table} (agency_id, day, last) VALUES (%s, %s, %s) "
+                            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = excluded.last", rows)
 
 
 def _assign_public_ids(skeletons: list[list], *, stamps: Stamps) -> None:
