@@ -52,9 +52,29 @@ def test_a_creation_writes_the_report_its_history_event_and_rollups_together(cit
     if connection.vendor == "postgresql":
         # the number, the rows (after the stamp's check) and the next report's id: one query
         assert len(q.captured_queries) == 1, [x["sql"][:80] for x in q.captured_queries]
-        assert "feedback_reportevent" in q.captured_queries[0]["sql"]
+        assert q.captured_queries[0]["sql"].split(";\n").count("COMMIT") == 2  # the number's transaction, the report's
     numbers = sorted(int(p.rsplit("-", 1)[1]) for p in Report.objects.values_list("public_id", flat=True))
     assert numbers[-1] == int(report.public_id.rsplit("-", 1)[1]) and numbers[-1] - numbers[-2] == 1
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_creations_with_and_without_prepared_statements_write_the_same(citizen_a, communes, prepared, monkeypatch):
+    """Where the server keeps prepared statements the creation's statements are prepared once per connection
+    and executed; with TINHSO_PG_PREPARED=0 (a pooler in transaction mode) they are sent as text."""
+    if connection.vendor == "postgresql" and not prepared:
+        monkeypatch.setitem(connection.settings_dict["OPTIONS"], "prepare_threshold", None)
+    cat = Category.objects.create(code=f"cay-do-{prepared}", name="Cây đổ (kiểm thử)")
+    made = [services.report_create(actor=citizen_a, category=cat.code, description=f"Cây đổ số {n}", **INSIDE)
+            for n in range(3)]
+    for n, report in enumerate(made):
+        row = Report.objects.get(pk=report.pk)
+        assert (row.public_id, row.description, row.category_id) == (report.public_id, f"Cây đổ số {n}", cat.pk)
+        assert DomainEvent.objects.get(name="feedback.report_created", subject_id=str(row.pk)).data["public_id"] == row.public_id
+    assert ReportFact.objects.filter(report_id__in=[r.pk for r in made]).count() == 3
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'tinhso_batch_%%'")
+            assert (cur.fetchone()[0] > 0) == prepared
 
 
 def test_a_failure_inside_the_creation_writes_nothing(citizen_a, communes, monkeypatch):

@@ -98,6 +98,27 @@ def _pool() -> dict[str, list[int]]:
     return pool["ids"]
 
 
+def _prepared_names() -> dict | None:
+    """{"names": {statement text: name}, "counter": n} of the statements this thread prepared on its current
+    connection, or None where statements are not prepared (not PostgreSQL, or TINHSO_PG_PREPARED=0: a
+    connection pooler in transaction mode). A name is never used twice on a connection: one prepared in a
+    round trip that failed is forgotten (it may or may not exist) and its statement prepared anew under a
+    new name."""
+    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        return None
+    conn_id = id(connection.connection)
+    prepared = getattr(_state, "prepared", None)
+    if prepared is None or prepared["conn"] != conn_id:
+        prepared = _state.prepared = {"conn": conn_id, "names": {}, "counter": 0}
+    return prepared
+
+
+def _numbered(sql: str) -> str:
+    """`%s` placeholders as PostgreSQL's `$1`, `$2`... (the texts here hold no other `%`)."""
+    pieces = sql.split("%s")
+    return "".join(piece + (f"${i}" if i < len(pieces) else "") for i, piece in enumerate(pieces, start=1))
+
+
 def forget_ids() -> None:
     """Drop the prefetched ids (after a failed block: they are not used again)."""
     _state.pool = None
@@ -145,11 +166,29 @@ def one_round_trip(*, first: tuple[str, list] | None = None, ids_for: tuple = ()
     rows = []
     with connection.cursor() as cur:
         raw = cur.cursor
+        prepared = _prepared_names()
+        new: dict[str, str] = {}
         try:
             # Each statement bound on the client (psycopg keeps the parsing of each statement's text), then
-            # all of them as one query, sent as it is (no parameters: nothing in it is parsed again).
-            text = ";\n".join(raw.mogrify(sql, params) if params else sql for sql, params in parts)
-            cur.execute(text)
+            # all of them as one query, sent as it is (no parameters: nothing in it is parsed again). Where the
+            # server may keep prepared statements (settings: TINHSO_PG_PREPARED), each statement's text is
+            # prepared once per connection and EXECUTEd with its values: planning a report's INSERT cost
+            # more than running it.
+            texts = []
+            for sql, params in parts:
+                if not params:
+                    texts.append(sql)
+                elif prepared is None:
+                    texts.append(raw.mogrify(sql, params))
+                else:
+                    name = prepared["names"].get(sql) or new.get(sql)
+                    if name is None:
+                        prepared["counter"] += 1
+                        name = new[sql] = f"tinhso_batch_{prepared['counter']}"
+                    texts.append(raw.mogrify(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params))
+            if new:  # right after the first BEGIN: prepared inside the query's first transaction
+                texts[1:1] = [f"PREPARE {name} AS {_numbered(sql)}" for sql, name in new.items()]
+            cur.execute(";\n".join(texts))
             while True:
                 if raw.description is not None:
                     rows.append(raw.fetchone())
@@ -160,6 +199,8 @@ def one_round_trip(*, first: tuple[str, list] | None = None, ids_for: tuple = ()
             if connection.connection is not None and connection.connection.info.transaction_status:
                 connection.connection.rollback()  # the abandoned transaction block (autocommit connection)
             raise
+    if prepared is not None:
+        prepared["names"].update(new)
     if first is not None:
         trip.first_row = rows[0]
     if refill:
