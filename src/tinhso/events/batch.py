@@ -68,7 +68,7 @@ class Trip:
         label = model._meta.label
         ids = _pool().setdefault(label, [])
         if not ids:
-            ids.extend(_reserve({model: 1})[label])  # the connection's first block: one round trip
+            ids.append(_next_id(model))  # the connection's first block: one round trip
         self.taken.add(label)
         return ids.pop(0)
 
@@ -128,18 +128,10 @@ def _prefetch_sql(models_: list) -> str:
     return "SELECT " + ", ".join(nextval_sql(m) for m in models_)
 
 
-def _reserve(counts: dict) -> dict[str, list[int]]:
-    exprs, labels = [], []
-    for model, n in counts.items():
-        exprs += [nextval_sql(model)] * n
-        labels += [model._meta.label] * n
+def _next_id(model) -> int:
     with connection.cursor() as cur:
-        cur.execute("SELECT " + ", ".join(exprs))
-        row = cur.fetchone()
-    ids: dict[str, list[int]] = {}
-    for label, value in zip(labels, row):
-        ids.setdefault(label, []).append(value)
-    return ids
+        cur.execute(_prefetch_sql([model]))
+        return cur.fetchone()[0]
 
 
 @contextmanager
@@ -210,13 +202,11 @@ def one_round_trip(*, first: tuple[str, list] | None = None, ids_for: tuple = ()
 
 
 def guard(sql: str, params=()) -> None:
-    """Inside a block: a statement, sent first in the change's transaction, that raises (and so writes
-    nothing) when what the caller relied on has changed. Outside a block: run at once."""
+    """A statement, sent first in the block's change, that raises (and so writes nothing) when what the caller
+    relied on has changed since."""
     trip = current()
     if trip is None:
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-        return
+        raise RuntimeError("batch.guard: only inside a one_round_trip() block")
     trip.guards.append((sql, list(params)))
 
 

@@ -60,19 +60,11 @@ def _locked(report: Report) -> Report:
     return Report.objects.select_for_update().select_related("category").get(pk=report.pk)
 
 
-def _number_apart() -> bool:
-    """Take the report's number in its own transaction (PostgreSQL, when not already in one)?"""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-def _number_sql(now: datetime, *, apart: bool) -> tuple[str, list, str]:
+def _number_sql(now: datetime) -> tuple[str, list, str]:
     """The statement taking the month's next report number: (sql returning `last`, params, period)."""
     period = timezone.localtime(now).strftime("%y%m")
     table = ReportSequence._meta.db_table
-    source = "VALUES (%s, 1)"
-    if apart:
-        source = "SELECT %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
-    sql = (f"INSERT INTO {table} (period, last) {source} "
+    sql = (f"INSERT INTO {table} (period, last) VALUES (%s, 1) "
            f"ON CONFLICT (period) DO UPDATE SET last = {table}.last + 1 RETURNING last")
     return sql, [period], period
 
@@ -85,20 +77,18 @@ def _public_id(period: str, number: int) -> str:
 
 
 def _next_public_id(now: datetime) -> str:
-    """`PA-YYMM-NNNNNN`: one statement increments (or starts) the month's counter.
+    """`PA-YYMM-NNNNNN` inside the creation's transaction (SQLite, or a caller's transaction): the counter row
+    stays locked until the creation commits, so numbers are gapless.
 
-    Inside the creation's transaction (SQLite, or a caller's transaction) the counter row stays locked
-    until the creation commits: numbers are gapless, and creations queue one behind the other through
-    each commit's flush to disk. On PostgreSQL that flush takes 2–4 ms on these machines, which capped
-    report creation at a few hundred a second whatever the number of workers (bench/reports_create.py).
-    So on PostgreSQL outside a transaction (`_number_apart`), the number is taken in its own one-statement
-    transaction committed without waiting for the disk (`synchronous_commit` off for that transaction
-    only): the row is locked for microseconds. A crash cannot reuse a number: the report's own commit
-    waits for the disk, and PostgreSQL flushes its log in order, so any report that survives a crash
-    has its counter increment flushed before it. The price: a creation that fails after taking its
-    number (a database error: every input is checked before) leaves a gap. Numbers stay unique and
-    increasing."""
-    sql, params, period = _number_sql(now, apart=_number_apart())
+    On PostgreSQL outside a transaction (`report_create`'s one round trip) the number is taken instead in
+    its own transaction committed without waiting for the disk (`synchronous_commit` off for that
+    transaction only), so that the counter row is not locked through every creation's flush to disk
+    (2–4 ms here: creations queued one behind the other, bench/reports_create.py). A crash cannot reuse a
+    number: the report's own commit waits for the disk, and PostgreSQL flushes its log in order, so any
+    report that survives a crash has its counter increment flushed before it. The price: a creation that
+    fails after taking its number (a database error: every input is checked before) leaves a gap. Numbers
+    stay unique and increasing."""
+    sql, params, period = _number_sql(now)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         number = cur.fetchone()[0]
@@ -372,7 +362,7 @@ def _report_create(*, actor, category, description: str, lat=None, long=None, ad
         # setting; then the report (its public id built from that setting), its photos, its history, the domain
         # event and the hooks' rows in one transaction, which writes nothing if the categories or keys changed
         # since they were checked (refcache.GUARD_SQL).
-        sql, params, period = _number_sql(now, apart=False)
+        sql, params, period = _number_sql(now)
         first = (f"WITH taken AS ({sql}) SELECT set_config('{NUMBER_SETTING}', taken.last::text, false), taken.last "
                  f"FROM taken", params)
         number = f"current_setting('{NUMBER_SETTING}')"

@@ -296,7 +296,7 @@ def dossier_list(metric: str, part: str, scope: Scope, period: Period | None, *,
     now = now or timezone.now()
     if not official:
         return scoring.dossiers_counted_pages(metric, scope, period, part=part, now=now).shaped(
-            lambda qs: qs.annotate(in_charge=in_charge_expression()).select_related("agency").order_by("received_at", "pk"))
+            lambda qs: qs.annotate(in_charge=in_charge_expression()).select_related("agency"))
     qs = scoring.dossiers_counted(metric, scope, period, part=part, now=now)
     qs = qs.annotate(in_charge=in_charge_expression())
     if official == NOBODY:

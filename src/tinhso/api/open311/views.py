@@ -116,13 +116,15 @@ def _request_create(request, fmt: str):
     code = (data.get("service_code") or "").strip()
     # The categories and keys this process kept, unchecked: the creation's write checks them (feedback.refcache
     # .kept, services.report_create). A key or category not found there may be new: then check.
+    def key_and_category(ref):
+        return (reads.api_key_find(raw_key, ref=ref),
+                reads.active_category(code, with_attributes=False, ref=ref) if code else None)
+
     ref = reads.reference_kept()
-    api_key = reads.api_key_find(raw_key, ref=ref)
-    category = reads.active_category(code, with_attributes=False, ref=ref) if code else None
+    api_key, category = key_and_category(ref)
     if (api_key is None or (code and category is None)) and not reads.reference_is_current(ref):
         ref = reads.reference()
-        api_key = reads.api_key_find(raw_key, ref=ref)
-        category = reads.active_category(code, with_attributes=False, ref=ref) if code else None
+        api_key, category = key_and_category(ref)
     if api_key is None:
         raise Open311Error(403, _("api_key thiếu hoặc không hợp lệ."))
     if not code:

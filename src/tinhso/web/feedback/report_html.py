@@ -17,26 +17,21 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import gettext as _
 
-_WORDS: dict[str, dict[str, str]] = {}
+from tinhso.web.words import per_language
 
-
+@per_language
 def _words() -> dict[str, str]:
-    """The page's fixed words, translated once per language (they were most of its gettext calls)."""
-    lang = get_language() or ""
-    words = _WORDS.get(lang)
-    if words is None:
-        words = {
-            "back": _("← Danh sách phản ánh"), "state": _("Trạng thái"), "sent": _("Ngày gửi"),
-            "urgency": _("Mức độ"), "commune": _("Xã, phường"), "address": _("Địa chỉ"), "coords": _("Tọa độ"),
-            "agency": _("Cơ quan xử lý"), "due": _("Hạn xử lý"), "content": _("Nội dung phản ánh"),
-            "photos": _("Ảnh"), "photo_alt": _("Ảnh hiện trường số %(n)s"), "answer": _("Trả lời của cơ quan"),
-            "rating": _("Đánh giá của người phản ánh:"), "no_answer": _("Chưa có câu trả lời."),
-            "history": _("Quá trình xử lý"), "list_url": escape(reverse("web:report_list")),
-        }
-        _WORDS[lang] = words
-    return words
+    """The page's fixed words (translated once per language: web/words.py)."""
+    return {
+        "back": _("← Danh sách phản ánh"), "state": _("Trạng thái"), "sent": _("Ngày gửi"),
+        "urgency": _("Mức độ"), "commune": _("Xã, phường"), "address": _("Địa chỉ"), "coords": _("Tọa độ"),
+        "agency": _("Cơ quan xử lý"), "due": _("Hạn xử lý"), "content": _("Nội dung phản ánh"),
+        "photos": _("Ảnh"), "photo_alt": _("Ảnh hiện trường số %(n)s"), "answer": _("Trả lời của cơ quan"),
+        "rating": _("Đánh giá của người phản ánh:"), "no_answer": _("Chưa có câu trả lời."),
+        "history": _("Quá trình xử lý"), "list_url": escape(reverse("web:report_list")),
+    }
 
 
 def _v(value) -> str:

@@ -9,25 +9,21 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import gettext as _
+
+from tinhso.web.words import per_language
 
 DASH = "—"
-_WORDS: dict[str, dict[str, str]] = {}
-
-
+@per_language
 def _words() -> dict[str, str]:
-    """The page's fixed words, translated and escaped once per language (they are most of its gettext calls)."""
-    lang = get_language() or ""
-    words = _WORDS.get(lang)
-    if words is None:
-        words = {key: escape(text) for key, text in (
-            ("procedure", _("Thủ tục")), ("agency", _("Nơi giải quyết")), ("submitted", _("Ngày nộp")),
-            ("received", _("Ngày tiếp nhận")), ("due", _("Hẹn trả kết quả")), ("finished", _("Xử lý xong")),
-            ("returned", _("Đã trả kết quả")), ("other", _("Tra cứu hồ sơ khác")), ("dossier", _("Hồ sơ")),
-            ("steps", _("Các bước xử lý")),
-            ("no_steps", _("Các bước xử lý sẽ hiện ra sau khi hồ sơ được tiếp nhận.")))}
-        words["track_url"] = reverse("web:track")
-        _WORDS[lang] = words
+    """The page's fixed words, translated and escaped (once per language: web/words.py)."""
+    words = {key: escape(text) for key, text in (
+        ("procedure", _("Thủ tục")), ("agency", _("Nơi giải quyết")), ("submitted", _("Ngày nộp")),
+        ("received", _("Ngày tiếp nhận")), ("due", _("Hẹn trả kết quả")), ("finished", _("Xử lý xong")),
+        ("returned", _("Đã trả kết quả")), ("other", _("Tra cứu hồ sơ khác")), ("dossier", _("Hồ sơ")),
+        ("steps", _("Các bước xử lý")),
+        ("no_steps", _("Các bước xử lý sẽ hiện ra sau khi hồ sơ được tiếp nhận.")))}
+    words["track_url"] = reverse("web:track")
     return words
 
 
