@@ -16,6 +16,7 @@ Environment variables (all optional for the embedded default):
   TINHSO_RATELIMIT      0 to switch every rate limit off (benchmarks); TINHSO_RATELIMIT_<GROUP>="<per IP>,<per account>"
                         overrides one group's rates (groups and defaults: tinhso/security/ratelimits.py)
   TINHSO_CLIENT_IP_HEADER  the header the reverse proxy sets to the client's address (e.g. X-Real-IP)
+  TINHSO_MAX_PENDING_UPLOADS  unused papers uploaded ahead of a submission one user may hold within 24 h (default 100)
   TINHSO_ORPHAN_GRACE_HOURS  uploaded files no row names are swept only once older than this (default 24, at least 1)
   TINHSO_ORPHAN_QUARANTINE_DAYS  days a swept file stays in var/orphans/ before it is deleted (default 7; 0: at once)
 """
@@ -371,6 +372,8 @@ PAYMENT_BANK_BIN = os.environ.get("TINHSO_PAYMENT_BANK_BIN", "970415")
 PAYMENT_ACCOUNT_NUMBER = os.environ.get("TINHSO_PAYMENT_ACCOUNT", "113000000019")
 PAYMENT_ACCOUNT_NAME = os.environ.get("TINHSO_PAYMENT_ACCOUNT_NAME", "KHO BAC NHA NUOC THAI NGUYEN")
 DOSSIER_UPLOAD_MAX_MB = int(os.environ.get("TINHSO_UPLOAD_MAX_MB", 10))
+# Papers uploaded ahead of their submission (POST /api/v1/uploads) that one user may hold unused within 24 hours.
+MAX_PENDING_UPLOADS = int(os.environ.get("TINHSO_MAX_PENDING_UPLOADS", 100))
 
 # --- Population registry and OpenID Connect (people) -----------------------------------------------
 # TINHSO_REGISTRY_URL      base URL of the national population database API (unset: identity checks

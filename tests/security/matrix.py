@@ -324,6 +324,7 @@ MATRIX: list[Route] = [
       json={"data": {"ho_ten_tre": "Nguyễn Minh Khang"}}),
     R("api/v1/track/<code>", {"code": "@d_proc.code"}, GET=ALL),
     R("api/v1/dossiers", GET=SIGNED_IN, POST=CITIZENS, data=_api_submit),
+    R("api/v1/uploads", POST=SIGNED_IN, ok=frozenset({201}), data={"file": pdf}),
     R("api/v1/dossiers/<pk>", PK, GET=SEES_X | {A}),
     R("api/v1/desk/dossiers", POST=RECEIVERS, data=_api_desk),
     R("api/v1/dossiers/<pk>/receive", {"pk": "@d_new"}, POST={XR}, json={"note": "Đủ giấy tờ"}),

@@ -33,6 +33,7 @@ from tinhso.catalog import selectors as catalog_selectors
 from tinhso.dossiers import access, documents, idempotency, selectors, services
 from tinhso.dossiers.models import Dossier, Warning
 from tinhso.dossiers.states import Channel, State, TransitionNotAllowed
+from tinhso.dossiers.uploads import UPLOAD_TTL
 from tinhso.people.access import official_of
 from tinhso.people.models import User
 from tinhso.places.selectors import agencies_of_installation
@@ -41,7 +42,9 @@ router = Router(tags=["dossiers"], auth=django_auth)
 
 MULTIPART_FILES_NOTE = ("Tệp đính kèm gửi theo dạng multipart, mỗi tệp một trường `component_<mã thành phần>` "
                         "(được gửi nhiều tệp cho một thành phần). Nội dung tệp được kiểm tra (PDF, JPG, PNG), "
-                        "không chỉ phần đuôi.")
+                        "không chỉ phần đuôi. Hoặc tải từng tệp lên trước (`POST /api/v1/uploads`) rồi gửi mã của "
+                        "nó trong trường `upload_<mã thành phần>` (được lặp lại): tệp được dùng một lần, chỉ bởi "
+                        "người đã tải lên, trong 24 giờ.")
 
 
 # --- schemas: errors ------------------------------------------------------------------------------
@@ -410,7 +413,15 @@ def _fresh(request: HttpRequest, dossier: Dossier) -> Dossier:
 
 
 def _files(request: HttpRequest, procedure) -> dict[str, list]:
-    return {c.key: request.FILES.getlist(f"component_{c.key}") for c in procedure.components.all()}
+    """Each component's papers: the files sent in `component_<key>` and the papers uploaded ahead, named by their
+    tokens in `upload_<key>` (ValidationError naming the field when a token is not one of the caller's papers)."""
+    components = procedure.components.all()
+    files = {c.key: request.FILES.getlist(f"component_{c.key}") for c in components}
+    tokens = {c.key: [t.strip() for t in request.POST.getlist(f"upload_{c.key}") if t.strip()] for c in components}
+    if any(tokens.values()):
+        for key, uploads in selectors.paper_uploads_named(owner=request.user, tokens=tokens).items():
+            files[key] = [*files[key], *uploads]
+    return files
 
 
 def _json_field(raw: str, field: str, *, kind=dict):
@@ -491,6 +502,30 @@ def dossier_submit(request, procedure: Form[str] = "", agency: Form[int | None] 
         actor=request.user, procedure=proc, agency=chosen, form_data=form_data, files=_files(request, proc),
         submit_token=submit_token.strip()[:64] or None, return_method=return_method, idempotency=idem)
     return _created(request, dossier, idem)  # the service returns it with its relations: no re-read
+
+
+class PaperUploadOut(Schema):
+    token: str
+    name: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    expires_at: datetime
+
+
+@router.post("/uploads", response={201: PaperUploadOut, **ERRORS, 429: ErrorOut}, summary="Tải lên một giấy tờ",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["file"],
+                 "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
+def paper_upload(request):
+    """Upload one paper (multipart field `file`: PDF, JPG or PNG, checked by content, at most 10 MB) ahead of the
+    submission or supplement that attaches it: send its `token` there in `upload_<component key>`. The paper is
+    kept for you alone until `expires_at` (24 hours) and used once."""
+    row = services.paper_upload(actor=request.user, upload=request.FILES.get("file"))
+    return Status(201, {"token": row.token, "name": row.original_filename, "kind": row.kind,
+                        "content_type": row.content_type, "size": row.size, "sha256": row.sha256,
+                        "expires_at": timezone.localtime(row.created_at + UPLOAD_TTL)})
 
 
 @router.get("/dossiers", response=list[DossierSummary], summary="Danh sách hồ sơ")

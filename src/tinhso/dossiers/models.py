@@ -354,3 +354,24 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "scope", "key"], name="uniq_idempotency_key")]
+
+
+class PaperUpload(models.Model):
+    """A paper uploaded ahead of the submission that will carry it (the API's `POST /api/v1/uploads`; the portal
+    uploads each paper as soon as it is chosen). Checked by content and stored at once; the submission that names
+    its token takes the file over as a `DossierComponent` and deletes this row in its own transaction, so a paper
+    is used once. Only its owner can use it; `UPLOAD_TTL` (24 hours) after the upload an unused paper is purged
+    with its file. Written only by services.py."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    token = models.CharField(max_length=43, unique=True)
+    file = models.FileField(upload_to="dossiers/%Y/%m/")
+    original_filename = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=8, help_text="pdf | jpg | png, from the content")
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "created_at"], name="paperupload_owner_recent")]

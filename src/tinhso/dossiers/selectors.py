@@ -297,6 +297,33 @@ def handling_agency(*, procedure, agency_id: int | None):
     return agency
 
 
+def paper_uploads_named(*, owner, tokens: dict[str, list[str]]) -> dict[str, list]:
+    """{component key: [PaperUpload]} for the tokens given per component: papers the owner uploaded within UPLOAD_TTL
+    and no submission has taken yet. ValidationError naming each `upload_<key>` whose token is not such a paper
+    (unknown, another user's, expired or already used: the same answer, so a token reveals nothing)."""
+    from django.core.exceptions import ValidationError
+
+    from .models import PaperUpload
+    from .uploads import UPLOAD_TTL
+
+    wanted = {t for ts in tokens.values() for t in ts}
+    found = {}
+    if wanted and getattr(owner, "is_authenticated", False):
+        found = {u.token: u for u in PaperUpload.objects.filter(
+            owner=owner, token__in=wanted, created_at__gte=timezone.now() - UPLOAD_TTL)}
+    errors, seen = {}, set()
+    for key, ts in tokens.items():
+        if any(t not in found for t in ts):
+            errors[f"upload_{key}"] = [_("Tệp đã tải lên cho thành phần này không còn (quá 24 giờ, đã dùng cho hồ sơ "
+                                         "khác, hoặc không phải của bạn). Hãy tải lên lại.")]
+        elif seen & set(ts):
+            errors[f"upload_{key}"] = [_("Một tệp đã tải lên chỉ dùng được cho một thành phần hồ sơ.")]
+        seen.update(ts)
+    if errors:
+        raise ValidationError(errors)
+    return {key: [found[t] for t in dict.fromkeys(ts)] for key, ts in tokens.items() if ts}
+
+
 def officials_of_agency(*, agency_id: int, role: str | None = None):
     from tinhso.people.models import User
 

@@ -9,6 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinhso.events import batch
+from tinhso.events.services import event_record
 from tinhso.people.models import Role
 
 from . import access, clock, hooks
@@ -23,12 +25,13 @@ from .models import (
     DossierStep,
     Handover,
     IdempotencyKey,
+    PaperUpload,
     PaymentRequest,
     Rating,
     SupplementRequest,
 )
 from .states import OPEN_STATES, PAUSED_STATES, Action, Channel, State, next_state
-from .uploads import check_upload
+from .uploads import UPLOAD_TTL, accepted_kinds, check_upload, max_pending_uploads, new_upload_token
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -134,7 +137,7 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
     """Check every uploaded paper by content and attach it; attach by reference the papers `reused` from
     the citizen's data store ({component key: StoredDocument}). Raises ValidationError naming the paper."""
     errors: dict[str, list[str]] = {}
-    checked = []
+    checked, claimed = [], []
     reused = reused or {}
     for comp in procedure.components.all():
         if only_keys is not None and comp.key not in only_keys:
@@ -150,6 +153,15 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
                     _("Hãy đính kèm “%(name)s”: đây là giấy tờ bắt buộc.") % {"name": comp.name})
             continue
         for up in uploads:
+            if isinstance(up, PaperUpload):  # uploaded and checked ahead: only its type is checked against this paper
+                if up.kind not in accepted_kinds(comp.file_type_list):
+                    errors.setdefault(f"component_{comp.key}", []).append(
+                        _("Tệp “%(name)s” cho “%(field)s” không phải là %(types)s. Hãy chọn đúng tệp.")
+                        % {"name": up.original_filename, "field": comp.name,
+                           "types": ", ".join(t.upper() for t in accepted_kinds(comp.file_type_list))})
+                else:
+                    claimed.append((comp, up))
+                continue
             try:
                 checked.append((comp, check_upload(up, accepted=comp.file_type_list, field_label=comp.name)))
             except ValidationError as exc:
@@ -157,6 +169,17 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
     if errors:
         raise ValidationError(errors)
     attachments, objs = [], []
+    for comp, up in claimed:
+        obj = DossierComponent(
+            dossier=dossier, key=comp.key, name=comp.name, original_filename=up.original_filename,
+            content_type=up.content_type, size=up.size, sha256=up.sha256, supplement_round=supplement_round,
+            originals=comp.count_original, certified_copies=comp.count_certified, copies=comp.count_copy,
+        )
+        obj.file.name = up.file.name  # the uploaded file becomes the paper's: not copied
+        objs.append(obj)
+        attachments.append({"component": comp.key, "file": up.original_filename, "sha256": up.sha256})
+    if claimed:
+        _paper_uploads_take([up for _comp, up in claimed], owner_id=claimed[0][1].owner_id)
     for comp, cf in checked:
         obj = DossierComponent(
             dossier=dossier, key=comp.key, name=comp.name, original_filename=cf.original_filename,
@@ -183,6 +206,70 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
     if stored is not None:
         stored.extend(objs)
     return attachments
+
+
+def _paper_uploads_take(uploads: list[PaperUpload], *, owner_id: int) -> None:
+    """Inside the transaction that attaches them: delete the uploads' rows (their files now belong to the new
+    components). A paper already taken by a concurrent submission, or purged meanwhile, fails the whole change."""
+    ids = {up.pk for up in uploads}
+    taken = PaperUpload.objects.filter(pk__in=ids, owner_id=owner_id)._raw_delete(PaperUpload.objects.db)
+    if taken != len(ids):
+        raise ValidationError(_("Một tệp đã tải lên vừa được dùng cho hồ sơ khác hoặc đã hết hạn. Hãy tải lên lại."),
+                              code="upload_taken")
+
+
+def paper_upload(*, actor, upload, at: datetime | None = None) -> PaperUpload:
+    """A signed-in user uploads one paper ahead of the submission (or supplement) that will attach it: checked by
+    content (PDF, JPG or PNG; images re-encoded) and size, stored under a random name, and kept `UPLOAD_TTL` for
+    its owner. At most `max_pending_uploads()` unused papers per user within that time."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise PermissionDenied(_("Hãy đăng nhập để tải giấy tờ lên."))
+    if upload is None:
+        raise ValidationError({"file": [_("Hãy chọn tệp cần tải lên.")]})
+    at = _now(at)
+    limit = max_pending_uploads()
+    pending = PaperUpload.objects.filter(owner=actor, created_at__gte=at - UPLOAD_TTL).count()
+    if pending >= limit:
+        raise ValidationError({"file": [_("Bạn đang có %(n)s tệp đã tải lên mà chưa dùng cho hồ sơ nào (tối đa %(max)s "
+                                          "trong 24 giờ). Hãy nộp hồ sơ với các tệp đó, hoặc đợi chúng tự được xóa.")
+                                        % {"n": pending, "max": limit}]})
+    try:
+        cf = check_upload(upload, accepted=None, field_label=_("giấy tờ"))
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    row = PaperUpload(owner=actor, token=new_upload_token(), original_filename=cf.original_filename, kind=cf.kind,
+                      content_type=cf.content_type, size=cf.size, sha256=cf.sha256, created_at=at)
+    row.file.save(cf.content.name, cf.content, save=False)
+    try:
+        with transaction.atomic():
+            batch.insert(row)
+            event_record(actor=actor, name="dossiers.paper_uploaded", subject=row,
+                         data={"kind": cf.kind, "size": cf.size, "sha256": cf.sha256})
+    except BaseException:
+        row.file.delete(save=False)  # nothing half-written: no file without its row
+        raise
+    return row
+
+
+def paper_uploads_purge(*, now: datetime | None = None, batch_size: int = 1000) -> int:
+    """Delete the papers uploaded more than `UPLOAD_TTL` ago that no submission took, rows then files, in short
+    batches; idempotent (a file already gone is skipped). Returns how many."""
+    from django.core.files.storage import default_storage
+
+    cutoff = (now or timezone.now()) - UPLOAD_TTL
+    purged = 0
+    while True:
+        rows = list(PaperUpload.objects.filter(created_at__lt=cutoff).values_list("pk", "file")[:batch_size])
+        if not rows:
+            return purged
+        with transaction.atomic():
+            deleted = PaperUpload.objects.filter(pk__in=[pk for pk, _f in rows])._raw_delete(PaperUpload.objects.db)
+            event_record(actor=None, name="dossiers.paper_uploads_purged", subject_type="dossiers.paperupload",
+                         subject_id="", data={"count": deleted})
+        for _pk, name in rows:
+            if name:
+                default_storage.delete(name)  # FileSystemStorage: no error when already gone
+        purged += deleted
 
 
 IDENTITY_RECHECK = timedelta(minutes=10)

@@ -21,6 +21,12 @@ def purge_idempotency_keys():
     services.idempotency_keys_purge()
 
 
+@db_periodic_task(crontab(minute="41"))
+def purge_paper_uploads():
+    """Every hour: delete the papers uploaded more than 24 hours ago that no submission took (rows, then files)."""
+    services.paper_uploads_purge()
+
+
 @on_startup()
 def release_locks_of_a_dead_worker():
     """A worker killed mid-sweep (SIGKILL, out of memory, power cut) never releases its sweep's lock, and

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Papers uploaded ahead of their submission (models.PaperUpload): kept this long for their owner, then purged.
+UPLOAD_TTL = timedelta(hours=24)
 
 # file type -> (magic prefixes, extension, MIME type)
 SIGNATURES: dict[str, tuple[tuple[bytes, ...], str, str]] = {
@@ -35,6 +40,21 @@ class CheckedFile:
     original_filename: str
 
 
+def max_pending_uploads() -> int:
+    """How many unused uploaded papers one user may hold within UPLOAD_TTL (setting TINHSO_MAX_PENDING_UPLOADS)."""
+    return int(getattr(settings, "MAX_PENDING_UPLOADS", 100))
+
+
+def new_upload_token() -> str:
+    """The secret an uploaded paper is named by in the submission that attaches it (32 URL-safe characters)."""
+    return secrets.token_urlsafe(24)
+
+
+def accepted_kinds(accepted: list[str] | None) -> list[str]:
+    """The file kinds (pdf, jpg, png) a paper's accepted types name; every kind when it names none."""
+    return [ALIASES.get(a.lower().lstrip("."), a.lower().lstrip(".")) for a in (accepted or ["pdf", "jpg", "png"])]
+
+
 def sniff(head: bytes) -> str | None:
     for kind, (prefixes, _ext, _mime) in SIGNATURES.items():
         if any(head.startswith(p) for p in prefixes):
@@ -44,7 +64,7 @@ def sniff(head: bytes) -> str | None:
 
 def check_upload(upload, *, accepted: list[str] | None, field_label: str) -> CheckedFile:
     """Read an uploaded file, refuse it unless its CONTENT is one of the accepted types and it fits."""
-    accepted_kinds = [ALIASES.get(a.lower().lstrip("."), a.lower().lstrip(".")) for a in (accepted or ["pdf", "jpg", "png"])]
+    kinds = accepted_kinds(accepted)
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise ValidationError(
@@ -60,10 +80,10 @@ def check_upload(upload, *, accepted: list[str] | None, field_label: str) -> Che
     if not data:
         raise ValidationError(_("Tệp “%(name)s” cho “%(field)s” trống.") % {"name": upload.name, "field": field_label})
     kind = sniff(data[:16])
-    if kind is None or kind not in accepted_kinds:
+    if kind is None or kind not in kinds:
         raise ValidationError(
             _("Tệp “%(name)s” cho “%(field)s” không phải là %(types)s (đã kiểm tra nội dung tệp, không chỉ phần đuôi). Hãy chọn đúng tệp.")
-            % {"name": upload.name, "field": field_label, "types": ", ".join(t.upper() for t in accepted_kinds)}
+            % {"name": upload.name, "field": field_label, "types": ", ".join(t.upper() for t in kinds)}
         )
     if kind in PILLOW_FORMATS:
         data = reencode_image(data, kind=kind, name=upload.name, field_label=field_label)
