@@ -8,6 +8,9 @@ ROOT_URLCONF = "bench_urls"
 # rate limits (tinhso.security.ratelimits) would answer 429 to most of them. TINHSO_RATELIMIT=0 does the
 # same for a server started with the product's settings.
 RATELIMIT_ENABLE = False
+# The same for the cap on unused uploaded papers per account (bench/submission.py uploads thousands from one):
+# 0 = no cap (and no count of the account's unused papers at each upload).
+MAX_PENDING_UPLOADS = 0
 
 # BENCH_NO_REPORT_HOOKS=1 (bench/reports_create.py --without-hooks): a diagnostic run without the hooks other
 # domains register on report changes (feedback.hooks: scoring's rollups), to show what they cost.

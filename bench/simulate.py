@@ -135,7 +135,8 @@ def _generate_to_disk(n: int, year: int, spool: Path) -> dict:
         next_ids = writer.next_ids(list(tables.values()))
         ids = {k: next_ids[t.name] for k, t in tables.items() if t.has_id}
         gen.story.defer_chain = True   # as the forked generator: the chains apart, to time them apart
-        cpu = {"skeletons": 0.0, "rows": 0.0, "chains": 0.0, "prepare": 0.0}
+        cpu = {"skeletons": 0.0, "rows": 0.0, "prepare_unchained": 0.0, "chains": 0.0, "prepare_chained": 0.0}
+        unchained = [name for name in gen.ORDER if name not in gen.CHAINED]
         wall = 0.0
         rows = {name: 0 for name in gen.ORDER}
         value_bytes = {name: 0 for name in gen.ORDER}
@@ -151,15 +152,18 @@ def _generate_to_disk(n: int, year: int, spool: Path) -> dict:
             c1 = time.process_time()
             out, _channels, _states = gen.rows(skeletons, ids)
             c2 = time.process_time()
-            gen.story.chains(out, {"event": start_ids["event"], "link": start_ids["link"]}, out.chains)
+            prepared = gen.prepared(writer, out, unchained)
             c3 = time.process_time()
-            prepared = gen.prepared(writer, out)
+            gen.story.chains(out, {"event": start_ids["event"], "link": start_ids["link"]}, out.chains)
             c4 = time.process_time()
+            prepared.update(gen.prepared(writer, out, gen.CHAINED))
+            c5 = time.process_time()
             wall += time.perf_counter() - w0
             cpu["skeletons"] += c1 - c0
             cpu["rows"] += c2 - c1
-            cpu["chains"] += c3 - c2
-            cpu["prepare"] += c4 - c3
+            cpu["prepare_unchained"] += c3 - c2
+            cpu["chains"] += c4 - c3
+            cpu["prepare_chained"] += c5 - c4
             for name in gen.ORDER:
                 rs = out.rows[name]
                 rows[name] += len(rs)
@@ -183,13 +187,13 @@ def _generate_to_disk(n: int, year: int, spool: Path) -> dict:
 
 LIMIT_PRAGMAS = {"journal_mode": "OFF", "synchronous": "OFF", "locking_mode": "EXCLUSIVE", "cache_size": "-4000000",
                  "temp_store": "MEMORY", "foreign_keys": "OFF"}
-FAST_READS = {"mmap_size": "1073741824", "threads": "2"}
+FAST_READS = {"mmap_size": str(2 << 30)}
 STORE_MODES = {  # --floor-modes: pragmas set on top of simulate's own bulk settings (sim_writer.bulk_session)
-    "writer": {},                                         # simulate's settings as they are (WAL, synchronous=OFF...)
-    "writer_mmap": FAST_READS,                            # + reads through a 1 GB mmap, 2 sorter threads
-    "writer_cache": {"cache_size": "-2000000"},           # + a 2 GB page cache
-    "memory_journal": {"journal_mode": "MEMORY"},         # rollback journal in memory instead of the WAL
-    "limit": LIMIT_PRAGMAS,                               # journal off, exclusive lock, 4 GB cache
+    "writer": {"mmap_size": "0"},                         # simulate's settings before 30/11 (WAL, synchronous=OFF...)
+    "writer_mmap": FAST_READS,                            # + reads through a memory map (simulate's since 30/11)
+    "writer_cache": {"mmap_size": "0", "cache_size": "-2000000"},  # + a 2 GB page cache, no memory map
+    "memory_journal": {**FAST_READS, "journal_mode": "MEMORY"},  # rollback journal in memory instead of the WAL
+    "limit": {"mmap_size": "0", **LIMIT_PRAGMAS},         # journal off, exclusive lock, 4 GB cache
     "limit_mmap": {**LIMIT_PRAGMAS, **FAST_READS},
 }
 
@@ -279,10 +283,12 @@ def floors(args) -> None:
                  chunks=info["chunks"], wall_seconds=round(info["wall"], 2), cpu_seconds=round(gen_cpu, 2),
                  dossiers_per_s=round(n / gen_cpu), us_per_dossier=round(gen_cpu / n * 1e6, 1),
                  cpu_us_per_dossier={k: round(v / n * 1e6, 1) for k, v in cpu.items()},
-                 forked_part_us_per_dossier=round((cpu["skeletons"] + cpu["rows"]) / n * 1e6, 1),
-                 writer_side_us_per_dossier=round((cpu["chains"] + cpu["prepare"]) / n * 1e6, 1),
-                 what="Python only, one process: skeletons+numbering, rows (chains deferred), audit chains, "
-                      "statement parameters; no database write",
+                 forked_part_us_per_dossier=round((cpu["skeletons"] + cpu["rows"] + cpu["prepare_unchained"]) / n * 1e6,
+                                                  1),
+                 writer_side_us_per_dossier=round((cpu["chains"] + cpu["prepare_chained"]) / n * 1e6, 1),
+                 what="Python only, one process: skeletons+numbering, rows (chains deferred), their statement "
+                      "parameters, audit chains, their parameters; no database write (forked part: what the "
+                      "generating process does in a two-process run; writer side: what is left to the writer)",
                  load_average=[round(load0, 2), round(os.getloadavg()[0], 2)])
     connection.close()
     template = var_dir / "template.sqlite3"

@@ -23,6 +23,10 @@ token; each request takes a fresh pair of papers, seeded before each run as rows
 Measured in the same rounds, and printed: `submission_with_files` (the papers sent in the submission itself, the
 figure of the earlier runs), `paper_upload` (`POST /api/v1/uploads`, one PDF), and `journey` = the submissions per
 second the server sustains when each also uploads its two papers (1 / (1/submission + 2/paper_upload)).
+
+A third floor, `POST /bench/bare-dossier-rows` (`rows_floor`), writes the rows a submission writes (the dossier,
+its two papers, its event, the audit link and head), copied from the last submission's rows as the database holds
+them, by statements built once, in one transaction: what storing them alone costs, with no Python work around it.
 """
 from __future__ import annotations
 
@@ -169,7 +173,7 @@ def main() -> None:
     paper_file = var_dir / "paper.body"
     paper_file.write_bytes(paper_body)
     load_start = round(os.getloadavg()[0], 2)
-    names = ("bare_insert", "submission", "submission_with_files", "upload_floor", "paper_upload")
+    names = ("bare_insert", "submission", "rows_floor", "submission_with_files", "upload_floor", "paper_upload")
 
     with common.server(var_dir, url) as base:
         s = sign_in(base)
@@ -191,6 +195,7 @@ def main() -> None:
             "bare_insert": ["/bench/bare-insert", str(empty_file), "application/x-www-form-urlencoded"],
             "submission_with_files": ["/api/v1/dossiers", str(body_file), ctype, *auth],
             "upload_floor": ["/bench/bare-upload", str(body_file), ctype],
+            "rows_floor": ["/bench/bare-dossier-rows", str(empty_file), "application/x-www-form-urlencoded"],
             "paper_upload": ["/api/v1/uploads", str(paper_file), paper_ctype, *auth],
         }
         post_file, post_lines = common.BENCH_DIR / "post_file.lua", common.BENCH_DIR / "post_lines.lua"
@@ -224,6 +229,7 @@ def main() -> None:
         results.emit(benchmark="submission", db=db, round=i + 1, seeded_dossiers=info["dossiers"], **r,
                      ratio=common.ratio(r["submission"]["rps"], r["bare_insert"]["rps"]),
                      with_files_ratio=common.ratio(r["submission_with_files"]["rps"], r["bare_insert"]["rps"]),
+                     rows_floor_ratio=common.ratio(r["rows_floor"]["rps"], r["bare_insert"]["rps"]),
                      upload_floor_ratio=common.ratio(r["upload_floor"]["rps"], r["bare_insert"]["rps"]))
     results.emit(benchmark="submission", db=db, summary=True, workers=2, worker_class="sync",
                  connections=args.connections, seconds_per_run=args.seconds, rounds=args.rounds,
@@ -236,6 +242,8 @@ def main() -> None:
                  paper_upload_ratio=common.ratio(mean["paper_upload"], bare_rps),
                  papers_per_submission=len(keys), journey_rps=round(journey, 1),
                  journey_ratio=common.ratio(journey, bare_rps),
+                 rows_floor_rps=round(mean["rows_floor"], 1), rows_floor_ratio=common.ratio(mean["rows_floor"], bare_rps),
+                 submission_to_rows_floor=common.ratio(sub_rps, mean["rows_floor"]),
                  upload_floor_rps=round(mean["upload_floor"], 1),
                  upload_floor_ratio=common.ratio(mean["upload_floor"], bare_rps),
                  load_average_start=load_start, load_average_1m=round(os.getloadavg()[0], 2),

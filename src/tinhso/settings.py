@@ -166,6 +166,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # Django's backend whose write transactions queue on a lock file (the kernel wakes the next writer at once)
+    # instead of SQLite's busy handler sleeping 1-25 ms between tries: tinhso/ops/sqlitebackend/base.py.
+    _db["ENGINE"] = "tinhso.ops.sqlitebackend"
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend whose health check (kept on) skips its `SELECT 1` while the connection is busy and its
     # socket quiet: tinhso/ops/pgbackend/base.py (0 = check before every request, as Django does).
@@ -183,8 +186,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "tinhso.people.backends.AuthenticationBackend",  # allauth's, the per-request user read built once
+    "allauth.account.auth_backends.AuthenticationBackend",  # sessions signed in before 30/11/2026
 ]
+SESSION_ENGINE = "tinhso.people.sessions"  # database sessions, the per-request read built once
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -313,7 +318,7 @@ RATELIMIT_USE_CACHE = "default"
 CLIENT_IP_HEADER = ("HTTP_" + os.environ["TINHSO_CLIENT_IP_HEADER"].strip().upper().replace("-", "_")
                     if os.environ.get("TINHSO_CLIENT_IP_HEADER", "").strip() else "")
 RATE_LIMITS = {}  # group -> (per IP, per account); defaults in tinhso/security/ratelimits.py
-for _group in ("signin", "code_send", "code_check", "submit", "report", "open311"):
+for _group in ("signin", "code_send", "code_check", "submit", "upload", "report", "open311"):
     if _rates := os.environ.get(f"TINHSO_RATELIMIT_{_group.upper()}", "").strip():
         _ip, _, _account = _rates.partition(",")
         RATE_LIMITS[_group] = (_ip.strip(), _account.strip())
@@ -372,7 +377,8 @@ PAYMENT_BANK_BIN = os.environ.get("TINHSO_PAYMENT_BANK_BIN", "970415")
 PAYMENT_ACCOUNT_NUMBER = os.environ.get("TINHSO_PAYMENT_ACCOUNT", "113000000019")
 PAYMENT_ACCOUNT_NAME = os.environ.get("TINHSO_PAYMENT_ACCOUNT_NAME", "KHO BAC NHA NUOC THAI NGUYEN")
 DOSSIER_UPLOAD_MAX_MB = int(os.environ.get("TINHSO_UPLOAD_MAX_MB", 10))
-# Papers uploaded ahead of their submission (POST /api/v1/uploads) that one user may hold unused within 24 hours.
+# Papers uploaded ahead of their submission (POST /api/v1/uploads) that one user may hold unused within 24 hours
+# (0: no limit; the benchmarks upload thousands a second from one account, as they switch the rate limits off).
 MAX_PENDING_UPLOADS = int(os.environ.get("TINHSO_MAX_PENDING_UPLOADS", 100))
 
 # --- Population registry and OpenID Connect (people) -----------------------------------------------

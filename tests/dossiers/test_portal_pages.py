@@ -13,6 +13,7 @@ from tinhso.dossiers.models import (
     Dossier,
     DossierComponent,
     DossierEvent,
+    PaperUpload,
     PaymentRequest,
     Rating,
     SupplementRequest,
@@ -121,8 +122,41 @@ def test_missing_field_shows_the_message_and_saves_nothing(client, citizen_a, bi
     assert r.status_code == 200
     assert "Hãy nhập “Họ, chữ đệm, tên của trẻ”" in html
     assert 'href="#id_tk-ho_ten_tre"' in html  # the error summary links to the field
-    assert "hãy chọn lại tệp" in html
     assert Dossier.objects.count() == 0 and DossierComponent.objects.count() == 0
+    # The papers sent with the refused form are kept, ticked: the corrected form need not carry them again.
+    kept = {u.original_filename: u for u in PaperUpload.objects.filter(owner=citizen_a)}
+    assert set(kept) == {"to-khai.pdf", "chung-sinh.pdf"}
+    assert "hãy chọn lại tệp" not in html and "Đã tải lên: to-khai.pdf" in html
+    assert f'name="giay_to_khai" id="id_giay_to_khai_1" value="{kept["to-khai.pdf"].token}" checked' in html
+    again = submit_data(agency_x, files={})
+    again.update({"giay_to_khai": kept["to-khai.pdf"].token, "giay_giay_chung_sinh": kept["chung-sinh.pdf"].token})
+    r = client.post(reverse("web:dossier_submit", args=[birth_procedure.code]), again)
+    assert r.status_code == 302
+    d = Dossier.objects.get()
+    assert sorted(c.original_filename for c in d.components.all()) == ["chung-sinh.pdf", "to-khai.pdf"]
+    assert not PaperUpload.objects.exists()
+
+
+def test_papers_uploaded_ahead_are_named_by_their_ticked_boxes(client, citizen_a, citizen_b, birth_procedure,
+                                                              agency_x):
+    """What static/tinhso/js/papers.js sends: the uploads API's tokens in giay_<key>; an unticked paper is not sent,
+    and another citizen's token is refused with its component named, saving nothing."""
+    client.force_login(citizen_a)
+    mine = [services.paper_upload(actor=citizen_a, upload=pdf(f"{n}.pdf")) for n in ("a", "b", "c")]
+    theirs = services.paper_upload(actor=citizen_b, upload=pdf("x.pdf"))
+    url = reverse("web:dossier_submit", args=[birth_procedure.code])
+    data = submit_data(agency_x, files={})
+    data.update({"giay_to_khai": theirs.token, "giay_giay_chung_sinh": mine[1].token})
+    r = client.post(url, data)
+    assert r.status_code == 200 and Dossier.objects.count() == 0
+    assert "Hãy tải lên lại" in r.content.decode() and 'href="#id_tep_to_khai"' in r.content.decode()
+    assert PaperUpload.objects.count() == 4
+    data.update({"giay_to_khai": mine[0].token})
+    r = client.post(url, data)
+    assert r.status_code == 302
+    d = Dossier.objects.get()
+    assert sorted(c.original_filename for c in d.components.all()) == ["a.pdf", "b.pdf"]
+    assert set(PaperUpload.objects.values_list("token", flat=True)) == {mine[2].token, theirs.token}
 
 
 def test_executable_renamed_pdf_is_refused_and_nothing_saved(client, citizen_a, birth_procedure, agency_x):

@@ -17,6 +17,7 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tinhso.catalog.services import demo_catalog_load
@@ -213,6 +214,10 @@ def test_birth_registration_from_sign_up_to_rating(new_page, commune_office, ass
     citizen.set_input_files("#id_tep_to_khai", files=[pdf_file("to-khai.pdf")])
     citizen.set_input_files("#id_tep_giay_chung_sinh", files=[pdf_file("giay-chung-sinh.pdf")])
     citizen.set_input_files("#id_tep_giay_to_tuy_than", files=[pdf_file("cccd.pdf")])
+    # Each paper goes up as soon as it is chosen (papers.js) and shows as a ticked box.
+    for kept, name in (("#id_tep_to_khai_kept", "to-khai.pdf"), ("#id_tep_giay_chung_sinh_kept", "giay-chung-sinh.pdf"),
+                       ("#id_tep_giay_to_tuy_than_kept", "cccd.pdf")):
+        expect(citizen.locator(kept)).to_contain_text(f"Đã tải lên: {name}")
     with citizen.expect_navigation():
         citizen.get_by_role("button", name="Gửi hồ sơ").click()
     assert "Hồ sơ đã được gửi, đang chờ tiếp nhận." in citizen.locator(".messages").inner_text()

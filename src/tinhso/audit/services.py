@@ -10,15 +10,27 @@ from __future__ import annotations
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from tinhso.events import batch
+from tinhso.events.prebuilt import Rows
 from tinhso.events.services import event_record
 
 from . import hashing, registry
 from .models import ChainHead, ChainLink
 
 
+_READS: dict[str, Rows] = {}
+
+
 def _hashed_values(entry: registry.Chained, pk) -> dict:
-    """The record's hashed fields as the database holds them (not as the Python object has them)."""
-    return entry.model._base_manager.filter(pk=pk).values(*entry.fields).get()
+    """The record's hashed fields as the database holds them (not as the Python object has them): what
+    `.values(*fields).get(pk=pk)` gives, read by a statement built once per chained model."""
+    rows = _READS.get(entry.label)
+    if rows is None:
+        rows = _READS[entry.label] = Rows(entry.model, fields=entry.fields, where="{%s} = %%s" % entry.model._meta.pk.attname)
+    found = rows.values(pk)
+    if len(found) != 1:
+        raise entry.model.DoesNotExist(f"{entry.label} {pk} is not in the database")
+    return found[0]
 
 
 def _head_for_append(stream: str) -> tuple[int, str]:
@@ -38,6 +50,11 @@ def _head_for_append(stream: str) -> tuple[int, str]:
     return int(seq), link_hash or ""
 
 
+def _head_update_sql() -> str:
+    q = connection.ops.quote_name
+    return f"UPDATE {q(ChainHead._meta.db_table)} SET {q('seq')} = %s, {q('link_hash')} = %s WHERE {q('stream')} = %s"
+
+
 def chain_append(*, record: models.Model) -> ChainLink:
     """Append `record` to the end of its stream. Must run in the transaction that created it."""
     entry = registry.for_model(type(record))
@@ -51,10 +68,11 @@ def chain_append(*, record: models.Model) -> ChainLink:
         seq = last_seq + 1
         prev = last_hash or hashing.GENESIS
         rec_hash = hashing.record_hash(entry.label, record.pk, values)
-        link = ChainLink.objects.create(
+        link = batch.insert(ChainLink(
             stream=stream, seq=seq, record_type=entry.label, record_id=record.pk, record_hash=rec_hash,
-            prev_hash=prev, link_hash=hashing.link_hash(prev, rec_hash, seq, stream))
-        ChainHead.objects.filter(stream=stream).update(seq=seq, link_hash=link.link_hash)
+            prev_hash=prev, link_hash=hashing.link_hash(prev, rec_hash, seq, stream)))
+        with connection.cursor() as cursor:  # as ChainHead.objects.filter(stream=...).update(...), built once
+            cursor.execute(_head_update_sql(), [seq, link.link_hash, stream])
         return link
 
 

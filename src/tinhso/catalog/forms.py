@@ -81,6 +81,22 @@ def form_class_for(procedure: Procedure) -> type[forms.Form]:
     return type(f"Form_{procedure.code.replace('.', '_')}", (ProcedureApplicationForm,), attrs)
 
 
+class _SharedFields(dict):
+    """A validating form's fields, shared by its instances instead of deep-copied for each (a fifth of a
+    submission's validation): validation never changes a field; only a form that is rendered needs its copy."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def validator_class_for(procedure: Procedure) -> type[forms.Form]:
+    """The procedure's form class for validating only (never rendered): the same fields, shared by its instances."""
+    base = getattr(procedure, "form_class", None) or form_class_for(procedure)
+    cls = type(f"{base.__name__}_Validator", (base,), {})
+    cls.base_fields = _SharedFields(cls.base_fields)
+    return cls
+
+
 def json_safe(cleaned: dict) -> dict:
     """Cleaned data as JSON values: dates as YYYY-MM-DD, numbers as int or float."""
     out = {}

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from . import access, exchange
-from .forms import form_class_for, json_safe
+from .forms import form_class_for, json_safe, validator_class_for
 from .models import Field, Procedure
 from .text import search_words
 
@@ -64,6 +64,7 @@ def procedure_public(*, code: str) -> Procedure:
         _public.pop(code, None)
         raise Http404(_("Không tìm thấy thủ tục %(code)s.") % {"code": code})
     p.form_class = form_class_for(p)
+    p.validator_class = validator_class_for(p)
     _public[code] = (now, p)
     return p
 
@@ -80,7 +81,7 @@ def procedures_for_admin(*, actor, q: str = "", field: str = "", level: str = ""
 def form_validate(*, procedure: Procedure, data: dict) -> tuple[dict, dict[str, list[str]]]:
     """Validate an application against the procedure's form: (cleaned, {}) or ({}, {field key: [messages]}).
     Cleaned values are JSON-safe (dates YYYY-MM-DD, numbers int/float)."""
-    form_class = getattr(procedure, "form_class", None) or form_class_for(procedure)
+    form_class = getattr(procedure, "validator_class", None) or validator_class_for(procedure)
     form = form_class(data=data)
     if form.is_valid():
         return json_safe(form.cleaned_data), {}

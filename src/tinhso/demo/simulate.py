@@ -333,6 +333,7 @@ class _DossierGenerator:
 
     ORDER = ("dossier", "step", "handover", "event", "link", "head", "component", "supplement", "payment", "apology",
              "rating", "complaint", "document", "domainevent")
+    CHAINED = ("event", "link", "head")  # the rows of the audit chains (`DossierStory.chains`)
 
     def __init__(self, *, rng, timeline, stamps, start, end, procs, officials, agencies, samples, pool,
                  commune_codes, commune_weights, commune_agency):
@@ -367,15 +368,17 @@ class _DossierGenerator:
             states[row[7]] = states.get(row[7], 0) + 1
         return out, channels, states
 
-    def prepared(self, writer, out: sim_dossiers.ChunkRows) -> dict[str, tuple]:
-        return {name: writer.prepare(self.tables[name], out.rows[name]) for name in self.ORDER}
+    def prepared(self, writer, out: sim_dossiers.ChunkRows, names=None) -> dict[str, tuple]:
+        return {name: writer.prepare(self.tables[name], out.rows[name]) for name in names or self.ORDER}
 
 
-def _generate_ahead(gen: _DossierGenerator, chunks, ids: dict[str, int], sequences: dict, conn) -> None:
+def _generate_ahead(gen: _DossierGenerator, chunks, ids: dict[str, int], sequences: dict, writer, conn) -> None:
     """In a forked process: generate every chunk ahead of the writer, with the ids and day sequences the
-    database will have if nothing else writes meanwhile (the writer checks), and send each chunk's rows; the
-    audit chains (hashing, a quarter of the generation) are left to the writer, which has time to spare."""
+    database will have if nothing else writes meanwhile (the writer checks), and send each chunk's rows as the
+    statements' parameters (`Writer.prepare`, pure Python); the audit chains (hashing, a sixth of the generation)
+    and their rows' parameters are left to the writer, so that the two processes have about as much to do."""
     gen.story.defer_chain = True
+    unchained = [name for name in gen.ORDER if name not in gen.CHAINED]
     try:
         for index, chunk in enumerate(chunks):
             state, stats = gen.rng.getstate(), dict(gen.story.stats)
@@ -386,8 +389,10 @@ def _generate_ahead(gen: _DossierGenerator, chunks, ids: dict[str, int], sequenc
             sequences.update({(a, d): last for a, d, last in upserts})
             start_ids = dict(ids)
             out, channels, states = gen.rows(skeletons, ids)
-            conn.send_bytes(_dumps((index, state, stats, start_ids, dict(ids), bases, upserts, out.rows, out.chains,
+            prepared = gen.prepared(writer, out, unchained)
+            conn.send_bytes(_dumps((index, state, stats, start_ids, dict(ids), bases, upserts, prepared, out.chains,
                                     channels, states, len(skeletons))))
+            del prepared
             del out
         conn.send_bytes(_dumps(("end", gen.rng.getstate(), dict(gen.story.stats))))
     finally:
@@ -487,7 +492,7 @@ def _dossier_chunks_forked(gen: _DossierGenerator, chunks, writer, write, tally)
     ids = {k: next_ids[t.name] for k, t in tables.items() if t.has_id}
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_generate_ahead, args=(gen, chunks, ids, sequences, sender), daemon=True)
+    child = ctx.Process(target=_generate_ahead, args=(gen, chunks, ids, sequences, writer, sender), daemon=True)
     child.start()
     sender.close()
     index = 0
@@ -501,7 +506,7 @@ def _dossier_chunks_forked(gen: _DossierGenerator, chunks, writer, write, tally)
                 gen.rng.setstate(message[1])
                 gen.story.stats = message[2]
                 return len(chunks)
-            index, state, stats, start_ids, ids_after, bases, upserts, rows, chains, channels, states, n = message
+            index, state, stats, start_ids, ids_after, bases, upserts, prepared, chains, channels, states, n = message
             try:
                 with transaction.atomic():
                     writer.lock(list(tables.values()) + [DailySequence._meta.db_table])
@@ -509,9 +514,10 @@ def _dossier_chunks_forked(gen: _DossierGenerator, chunks, writer, write, tally)
                     if ({k: now[t.name] for k, t in tables.items() if t.has_id} != start_ids
                             or _sequences_read(bases) != bases):
                         raise _Mismatch
-                    out = sim_dossiers.ChunkRows(tables, rows)
+                    out = sim_dossiers.ChunkRows(tables)
                     gen.story.chains(out, {"event": start_ids["event"], "link": start_ids["link"]}, chains)
-                    write(ids_after, upserts, gen.prepared(writer, out))
+                    prepared.update(gen.prepared(writer, out, gen.CHAINED))
+                    write(ids_after, upserts, prepared)
             except _Mismatch:
                 gen.rng.setstate(state)
                 gen.story.stats = stats

@@ -24,13 +24,15 @@ class Dossier(models.Model):
     procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT, related_name="dossiers")
     procedure_code = models.CharField(_("mã thủ tục"), max_length=20)
     procedure_name = models.CharField(_("tên thủ tục"), max_length=500)
+    # No single-column indexes on agency, state and applicant: the composite indexes of Meta lead with them
+    # (every dossier written updated three indexes nothing needed).
     agency = models.ForeignKey("places.Agency", on_delete=models.PROTECT, related_name="dossiers",
-                               verbose_name=_("cơ quan giải quyết"))
+                               verbose_name=_("cơ quan giải quyết"), db_index=False)
     channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
-    state = models.PositiveSmallIntegerField(_("trạng thái"), choices=State.choices, db_index=True)
+    state = models.PositiveSmallIntegerField(_("trạng thái"), choices=State.choices)
 
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="dossiers", verbose_name=_("người nộp"))
+                                  related_name="dossiers", verbose_name=_("người nộp"), db_index=False)
     applicant_name = models.CharField(_("họ tên người nộp"), max_length=150)
     applicant_cccd = models.CharField(_("số CCCD"), max_length=12, blank=True)
     applicant_phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
@@ -371,7 +373,10 @@ class PaperUpload(models.Model):
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    created_at = models.DateTimeField(db_index=True)
+    # No index of its own: the hourly purge reads a table of unused papers only (small); the cap per owner is
+    # counted on (owner, created_at).
+    created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["owner", "created_at"], name="paperupload_owner_recent")]
+        indexes = [models.Index(fields=["owner", "created_at"], name="paperupload_owner_recent"),
+                   models.Index(fields=["file"], name="paperupload_file")]  # the media orphans sweep's lookups

@@ -11,11 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.catalog.text import search_key
+from tinhso.events.prebuilt import Rows, in_list
 from tinhso.people.models import Role
+from tinhso.places.models import Agency
 
 from . import access, clock
-from .models import Dossier, DossierStep
+from .models import Dossier, DossierStep, PaperUpload
 from .states import Action, OPEN_STATES, PAUSED_STATES, State, TRANSITIONS
+
+_UPLOADS = Rows(PaperUpload, where="{token} = %s")  # paper_uploads_named gives an IN of its tokens
+
+
+_AGENCY = Rows(Agency, where="{id} = %s")
+
 
 INBOXES = ("new", "to_process", "to_approve", "to_return", "due_soon", "late", "paused", "all")
 
@@ -284,15 +292,26 @@ def handling_agencies(*, procedure):
     return Agency.objects.filter(kind=procedure.agency_kind, active=True).order_by("name")
 
 
+def _receives(procedure, agency) -> bool:
+    """Whether `agency` is one of `handling_agencies(procedure=procedure)` (the same rule, on one row)."""
+    if not agency.active:
+        return False
+    if procedure.level == "commune":
+        return agency.kind == "ubnd_xa" and agency.commune_id is not None
+    if procedure.agency_id:
+        return agency.pk == procedure.agency_id
+    return agency.kind == procedure.agency_kind
+
+
 def handling_agency(*, procedure, agency_id: int | None):
     """The agency chosen by the citizen, if it may receive this procedure (else Http404)."""
-    agencies = handling_agencies(procedure=procedure)
     if agency_id is None:
+        agencies = handling_agencies(procedure=procedure)
         if agencies.count() == 1:
             return agencies.get()
         raise Http404(_("Hãy chọn cơ quan (xã, phường) tiếp nhận hồ sơ."))
-    agency = agencies.filter(pk=agency_id).first()
-    if agency is None:
+    agency = _AGENCY.first(agency_id)  # every submission asks: one row by key, the statement built once
+    if agency is None or not _receives(procedure, agency):
         raise Http404(_("Cơ quan đã chọn không tiếp nhận thủ tục này."))
     return agency
 
@@ -303,14 +322,16 @@ def paper_uploads_named(*, owner, tokens: dict[str, list[str]]) -> dict[str, lis
     (unknown, another user's, expired or already used: the same answer, so a token reveals nothing)."""
     from django.core.exceptions import ValidationError
 
-    from .models import PaperUpload
     from .uploads import UPLOAD_TTL
 
-    wanted = {t for ts in tokens.values() for t in ts}
+    wanted = sorted({t for ts in tokens.values() for t in ts})
     found = {}
     if wanted and getattr(owner, "is_authenticated", False):
-        found = {u.token: u for u in PaperUpload.objects.filter(
-            owner=owner, token__in=wanted, created_at__gte=timezone.now() - UPLOAD_TTL)}
+        # By token alone (its unique index; a condition on the owner could lead the planner to the owner's
+        # index), then only the owner's papers still within UPLOAD_TTL.
+        fresh_from = timezone.now() - UPLOAD_TTL
+        found = {u.token: u for u in _UPLOADS.all(*wanted, where=f"{{token}} IN ({in_list(len(wanted))})")
+                 if u.owner_id == owner.pk and u.created_at >= fresh_from}
     errors, seen = {}, set()
     for key, ts in tokens.items():
         if any(t not in found for t in ts):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tinhso.events import batch
 from tinhso.events.services import event_record
 from tinhso.people.models import Role
+from tinhso.places import selectors as places_selectors
 
 from . import access, clock, hooks
 from .idempotency import KEY_TTL, Idempotency, IdempotencyKeyMismatch, IdempotentReplay
@@ -42,11 +43,11 @@ def _now(at: datetime | None) -> datetime:
 
 def _event(dossier: Dossier, *, actor, action: str, from_state, at: datetime, note: str = "",
            attachments: list | None = None, data: dict | None = None) -> DossierEvent:
-    event = DossierEvent.objects.create(
+    event = batch.insert(DossierEvent(  # the INSERT built once; the audit chain's receivers run as with save()
         dossier=dossier, actor=actor if getattr(actor, "pk", None) else None, at=at, action=action,
         from_state=from_state, to_state=dossier.state, step=dossier.current_step or None, note=note,
         attachments=attachments or [], data=data or {},
-    )
+    ))
     hooks.dossier_changed(dossier)  # e.g. scoring's rollups, in this same transaction
     return event
 
@@ -179,7 +180,7 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
         objs.append(obj)
         attachments.append({"component": comp.key, "file": up.original_filename, "sha256": up.sha256})
     if claimed:
-        _paper_uploads_take([up for _comp, up in claimed], owner_id=claimed[0][1].owner_id)
+        _paper_uploads_take([up for _comp, up in claimed])
     for comp, cf in checked:
         obj = DossierComponent(
             dossier=dossier, key=comp.key, name=comp.name, original_filename=cf.original_filename,
@@ -202,17 +203,23 @@ def _store_components(dossier: Dossier, procedure, files: dict, *, supplement_ro
         objs.append(obj)
         attachments.append({"component": comp.key, "reused_from": doc.pk, "source": "datastore",
                             "sha256": doc.sha256})
-    DossierComponent.objects.bulk_create(objs)  # one INSERT (ids set on both databases)
+    for obj in objs:
+        batch.insert(obj)  # the INSERT built once (ids set on both databases)
     if stored is not None:
         stored.extend(objs)
     return attachments
 
 
-def _paper_uploads_take(uploads: list[PaperUpload], *, owner_id: int) -> None:
+def _paper_uploads_take(uploads: list[PaperUpload]) -> None:
     """Inside the transaction that attaches them: delete the uploads' rows (their files now belong to the new
     components). A paper already taken by a concurrent submission, or purged meanwhile, fails the whole change."""
-    ids = {up.pk for up in uploads}
-    taken = PaperUpload.objects.filter(pk__in=ids, owner_id=owner_id)._raw_delete(PaperUpload.objects.db)
+    ids = sorted({up.pk for up in uploads})
+    q = connection.ops.quote_name
+    with connection.cursor() as cur:
+        # By key alone: the rows were read as the owner's (`selectors.paper_uploads_named`), and an owner never changes.
+        cur.execute(f"DELETE FROM {q(PaperUpload._meta.db_table)} WHERE {q('id')} IN ({', '.join(['%s'] * len(ids))})",
+                    ids)
+        taken = cur.rowcount
     if taken != len(ids):
         raise ValidationError(_("Một tệp đã tải lên vừa được dùng cho hồ sơ khác hoặc đã hết hạn. Hãy tải lên lại."),
                               code="upload_taken")
@@ -228,8 +235,9 @@ def paper_upload(*, actor, upload, at: datetime | None = None) -> PaperUpload:
         raise ValidationError({"file": [_("Hãy chọn tệp cần tải lên.")]})
     at = _now(at)
     limit = max_pending_uploads()
-    pending = PaperUpload.objects.filter(owner=actor, created_at__gte=at - UPLOAD_TTL).count()
-    if pending >= limit:
+    # Counted up to the cap only (the owner's recent rows, by their index).
+    pending = PaperUpload.objects.filter(owner=actor, created_at__gte=at - UPLOAD_TTL)[:limit].count() if limit else 0
+    if limit and pending >= limit:
         raise ValidationError({"file": [_("Bạn đang có %(n)s tệp đã tải lên mà chưa dùng cho hồ sơ nào (tối đa %(max)s "
                                           "trong 24 giờ). Hãy nộp hồ sơ với các tệp đó, hoặc đợi chúng tự được xóa.")
                                         % {"n": pending, "max": limit}]})
@@ -389,7 +397,11 @@ def _snapshot_applicant(dossier: Dossier, user) -> None:
     dossier.applicant_cccd = user.cccd or ""
     dossier.applicant_phone = user.phone or ""
     dossier.applicant_email = user.email or ""
-    dossier.applicant_address = ", ".join(x for x in [user.address_line, str(user.commune) if user.commune_id else ""] if x)
+    commune = ""
+    if user.commune_id:  # the loaded commune's name, else one row read by a statement built once
+        loaded = user._state.fields_cache.get("commune")
+        commune = loaded.name if loaded is not None else places_selectors.commune_name(code=user.commune_id)
+    dossier.applicant_address = ", ".join(x for x in [user.address_line, commune] if x)
 
 
 def _search_key(dossier: Dossier) -> str:
@@ -499,7 +511,7 @@ def dossier_submit_online(*, actor, procedure, agency, form_data: dict, files: d
             dossier.return_method = return_method
             dossier.search_key = _search_key(dossier)
             _transition(dossier, Action.SUBMIT)
-            dossier.save()
+            batch.insert(dossier)
             stored: list[DossierComponent] = []
             attachments = _store_components(dossier, procedure, files, reused=reused, stored=stored)
             event = _event(dossier, actor=actor, action=Action.SUBMIT, from_state=None, at=at,

@@ -41,7 +41,7 @@ class CheckedFile:
 
 
 def max_pending_uploads() -> int:
-    """How many unused uploaded papers one user may hold within UPLOAD_TTL (setting TINHSO_MAX_PENDING_UPLOADS)."""
+    """How many unused uploaded papers one user may hold within UPLOAD_TTL (setting TINHSO_MAX_PENDING_UPLOADS; 0: no cap)."""
     return int(getattr(settings, "MAX_PENDING_UPLOADS", 100))
 
 

@@ -286,33 +286,48 @@ def insert(obj: models.Model) -> models.Model:
     """Save a NEW instance with an INSERT built once per model and process: the same columns, values and
     conversions as `Model.objects.create` (each field's `pre_save` and `get_db_prep_save`), without the ORM
     compiling the statement for every row. Inside a block the statement is collected (see the module for
-    ids). A model with save signals (e.g. the audit chain's) always goes through `save()`, and so may not
-    be written inside a block."""
+    ids). A model with save signals (e.g. the audit chain's) has them sent around its INSERT, as `save()` would,
+    and so may not be written inside a block (its receivers may need answers)."""
     model = type(obj)
     trip = current()
-    if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+    conn = connections[DEFAULT_DB_ALIAS]  # the connection itself: each field's conversion asks it several things
+    signalled = signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
+    if signalled:
         if trip is not None:
             raise RuntimeError(f"one_round_trip: {model._meta.label} has save signals; write it outside the block")
-        obj.save(force_insert=True)
+        if model._meta.parents:
+            obj.save(force_insert=True)
+            return obj
+        # As Model.save_base does for a new row: its receivers (e.g. the audit chain's) run around the INSERT.
+        signals.pre_save.send(sender=model, instance=obj, raw=False, using=conn.alias, update_fields=None, origin=obj)
+        _insert_now(obj, model, conn)
+        signals.post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False,
+                               using=conn.alias, origin=obj)
         return obj
-    conn = connections[DEFAULT_DB_ALIAS]  # the connection itself: each field's conversion asks it several things
-    pk_field = model._meta.pk
     if trip is not None and obj.pk is None and model._meta.label in trip.ids_for:
         obj.pk = trip.take_id(model)
     with_pk = obj.pk is not None
     sql, fields = _insert_sql(model, with_pk)
     if trip is not None:
         _collect(sql, fields, obj, conn)
-    else:
-        values = [_prep(f, plain, f.pre_save(obj, True), conn) for f, plain in fields]
+        obj._state.adding, obj._state.db = False, conn.alias
+        return obj
+    return _insert_now(obj, model, conn)
+
+
+def _insert_now(obj: models.Model, model, conn) -> models.Model:
+    pk_field = model._meta.pk
+    with_pk = obj.pk is not None
+    sql, fields = _insert_sql(model, with_pk)
+    values = [_prep(f, plain, f.pre_save(obj, True), conn) for f, plain in fields]
+    with conn.cursor() as cur:
         if with_pk:
-            with conn.cursor() as cur:
-                cur.execute(sql, values)
+            cur.execute(sql, values)
+        elif conn.features.can_return_columns_from_insert:
+            cur.execute(f"{sql} RETURNING {conn.ops.quote_name(pk_field.column)}", values)
+            obj.pk = cur.fetchone()[0]
         else:
-            returning = conn.features.can_return_columns_from_insert
-            with conn.cursor() as cur:
-                cur.execute(sql + (f" RETURNING {conn.ops.quote_name(pk_field.column)}" if returning else ""), values)
-                obj.pk = cur.fetchone()[0] if returning else conn.ops.last_insert_id(cur, model._meta.db_table,
-                                                                                      pk_field.column)
+            cur.execute(sql, values)
+            obj.pk = conn.ops.last_insert_id(cur, model._meta.db_table, pk_field.column)
     obj._state.adding, obj._state.db = False, conn.alias
     return obj

@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from tinhso.events.prebuilt import Rows
+
 from .address import old_address_targets, same_spelling
 from .models import Agency, Commune, Province
 from .text import search_key
@@ -25,6 +27,8 @@ class AddressMatch:
     old_text: str
 
 
+_COMMUNE_NAME = Rows(Commune, fields=("name",), where="{code} = %s")
+
 def installation_province() -> Province:
     """The province this installation serves (settings.PROVINCE_CODE)."""
     return Province.objects.get(code=settings.PROVINCE_CODE)
@@ -39,6 +43,13 @@ def province_get(*, code: str) -> Province:
 
 def provinces_all() -> QuerySet[Province]:
     return Province.objects.order_by("code")
+
+
+def commune_name(*, code: str) -> str:
+    """A commune's name by its code ("" when unknown): one row, the statement built once (asked on every
+    submission, for the applicant's address)."""
+    found = _COMMUNE_NAME.values(code)
+    return found[0]["name"] if found else ""
 
 
 def communes_of_province(*, code: str) -> QuerySet[Commune]:

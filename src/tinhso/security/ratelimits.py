@@ -27,6 +27,7 @@ DEFAULT_RATES: dict[str, tuple[str, str]] = {
     "code_send": ("30/h", "10/h"),       # e-mail and SMS codes sent: sign-up, password reset, phone code
     "code_check": ("100/10m", "20/10m"),  # codes checked: e-mail code, phone code, TOTP, recovery codes
     "submit": ("300/10m", "30/10m"),     # dossiers submitted online (portal and API)
+    "upload": ("600/10m", "120/10m"),    # papers uploaded ahead of a submission (API; the portal's script)
     "report": ("300/10m", "30/10m"),     # field reports sent from the portal
     "open311": ("300/10m", "600/10m"),   # Open311 POST requests (the account is the app's api_key)
 }
@@ -111,6 +112,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "api:phone_confirm": (Rule("code_check"),),
     "web:dossier_submit": (Rule("submit"),),
     "api:dossier_submit": (Rule("submit"),),
+    "api:paper_upload": (Rule("upload"),),
     "web:report_create": (Rule("report"),),
     "open311_requests": (Rule("open311", account=api_key_of),),
 }

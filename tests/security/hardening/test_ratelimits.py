@@ -123,6 +123,18 @@ def test_submission_is_limited_per_account_on_the_portal_and_the_api_together(ra
 
 
 @pytest.mark.django_db
+def test_papers_uploaded_ahead_are_limited_per_account(rates, citizen):
+    from tinhso.dossiers.models import PaperUpload
+
+    rates(upload=("100/d", "2/d"))
+    client = signed_in(citizen)
+    assert client.post("/api/v1/uploads", {"file": pdf()}).status_code == 201
+    assert client.post("/api/v1/uploads", {"file": pdf()}).status_code == 201
+    assert_json_429(client.post("/api/v1/uploads", {"file": pdf()}))
+    assert PaperUpload.objects.filter(owner=citizen).count() == 2
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_open311_post_is_limited_in_open311_format(rates, category, api_key, fmt):
     rates(open311=("2/d", "100/d"))

@@ -24,11 +24,11 @@ class Migration(migrations.Migration):
                 ('content_type', models.CharField(max_length=60)),
                 ('size', models.PositiveIntegerField()),
                 ('sha256', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(db_index=True)),
+                ('created_at', models.DateTimeField()),
                 ('owner', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'indexes': [models.Index(fields=['owner', 'created_at'], name='paperupload_owner_recent')],
+                'indexes': [models.Index(fields=['owner', 'created_at'], name='paperupload_owner_recent'), models.Index(fields=['file'], name='paperupload_file')],
             },
         ),
     ]
