@@ -4,6 +4,7 @@
     .venv/bin/python bench/simulate.py --n 1000000
     .venv/bin/python bench/simulate.py --pg               # PostgreSQL (its own database, see below)
     .venv/bin/python bench/simulate.py --reuse            # keep the migrated database, simulate again (--append)
+    .venv/bin/python bench/simulate.py --floors           # SQLite: generation, storage, index rebuild, each alone
 
 A fresh database (migrated, `tinhso demo --simulate 0`: the demo province without its own simulated
 year) in `/tmp/tinhso-bench/simulate/` or, with `--pg`, PostgreSQL `tinhso_bench_simulate`
@@ -25,6 +26,11 @@ bench/results/simulate.jsonl (`simulate_pg.jsonl`). The bar (issue 6): simulate 
 dossiers/s into SQLite. The ratio `dossiers_per_s / baseline_rows_per_s` says how far a dossier (~30 rows
 with hashes) is from one bare row on the same machine at the same moment: on a loaded, shared machine
 absolute figures move a lot, the ratio much less.
+
+`--floors` (SQLite, its own database `simulate_floors/`): what these exact rows cost apart (`floors`): the Python
+time to generate every chunk (no database write), the time to store the same rows alone in each of STORE_MODES
+(simulate's bulk settings, then more pragmas up to SQLite's limit), the index rebuild alone, rows and bytes per
+dossier by table, and the resulting ceiling of any writer of these rows; saved to bench/results/simulate_floors.jsonl.
 """
 from __future__ import annotations
 
@@ -301,7 +307,8 @@ def floors(args) -> None:
             Path(str(db_path) + suffix).unlink(missing_ok=True)
         shutil.copyfile(template, db_path)
         load0 = os.getloadavg()[0]
-        r = _store(spool, info["chunks"], mode, stat=mode == modes[0])
+        first = not best
+        r = _store(spool, info["chunks"], mode, stat=first)
         stored = sum(r["rows"].values())
         results.emit(benchmark="simulate_floor_storage", db="sqlite", mode=mode, journal_mode=r["journal"],
                      dossiers=n, rows=stored, seconds=round(r["store_s"], 2), dossiers_per_s=round(n / r["store_s"]),
@@ -314,7 +321,7 @@ def floors(args) -> None:
                      seconds=round(r["index_s"], 2), dossiers_per_s=round(n / r["index_s"]),
                      load_average=round(os.getloadavg()[0], 2))
         best[mode] = (r["store_s"], r["index_s"])
-        if mode == modes[0]:
+        if first:
             from tinhso.demo import sim_dossiers
 
             by_table = {}
