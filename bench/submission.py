@@ -27,6 +27,9 @@ second the server sustains when each also uploads its two papers (1 / (1/submiss
 A third floor, `POST /bench/bare-dossier-rows` (`rows_floor`), writes the rows a submission writes (the dossier,
 its two papers, its event, the audit link and head), copied from the last submission's rows as the database holds
 them, by statements built once, in one transaction: what storing them alone costs, with no Python work around it.
+`rows_floor_signed_in` is the same request with the citizen's session cookie: the session and the user are loaded
+as for any signed-in request (the middleware reads them), so it is what a signed-in submission costs before it
+parses, validates or answers anything.
 """
 from __future__ import annotations
 
@@ -173,7 +176,8 @@ def main() -> None:
     paper_file = var_dir / "paper.body"
     paper_file.write_bytes(paper_body)
     load_start = round(os.getloadavg()[0], 2)
-    names = ("bare_insert", "submission", "rows_floor", "submission_with_files", "upload_floor", "paper_upload")
+    names = ("bare_insert", "submission", "rows_floor", "rows_floor_signed_in", "submission_with_files", "upload_floor",
+             "paper_upload")
 
     with common.server(var_dir, url) as base:
         s = sign_in(base)
@@ -196,6 +200,8 @@ def main() -> None:
             "submission_with_files": ["/api/v1/dossiers", str(body_file), ctype, *auth],
             "upload_floor": ["/bench/bare-upload", str(body_file), ctype],
             "rows_floor": ["/bench/bare-dossier-rows", str(empty_file), "application/x-www-form-urlencoded"],
+            "rows_floor_signed_in": ["/bench/bare-dossier-rows", str(empty_file), "application/x-www-form-urlencoded",
+                                     *auth],
             "paper_upload": ["/api/v1/uploads", str(paper_file), paper_ctype, *auth],
         }
         post_file, post_lines = common.BENCH_DIR / "post_file.lua", common.BENCH_DIR / "post_lines.lua"
@@ -244,6 +250,8 @@ def main() -> None:
                  journey_ratio=common.ratio(journey, bare_rps),
                  rows_floor_rps=round(mean["rows_floor"], 1), rows_floor_ratio=common.ratio(mean["rows_floor"], bare_rps),
                  submission_to_rows_floor=common.ratio(sub_rps, mean["rows_floor"]),
+                 rows_floor_signed_in_rps=round(mean["rows_floor_signed_in"], 1),
+                 rows_floor_signed_in_ratio=common.ratio(mean["rows_floor_signed_in"], bare_rps),
                  upload_floor_rps=round(mean["upload_floor"], 1),
                  upload_floor_ratio=common.ratio(mean["upload_floor"], bare_rps),
                  load_average_start=load_start, load_average_1m=round(os.getloadavg()[0], 2),
