@@ -151,6 +151,10 @@ def test_papers_uploaded_ahead_are_named_by_their_ticked_boxes(client, citizen_a
     assert r.status_code == 200 and Dossier.objects.count() == 0
     assert "Hãy tải lên lại" in r.content.decode() and 'href="#id_tep_to_khai"' in r.content.decode()
     assert PaperUpload.objects.count() == 4
+    data.update({"giay_to_khai": mine[1].token})  # one paper ticked for two components
+    r = client.post(url, data)
+    assert r.status_code == 200 and Dossier.objects.count() == 0 and PaperUpload.objects.count() == 4
+    assert "chỉ dùng được cho một thành phần" in r.content.decode()
     data.update({"giay_to_khai": mine[0].token})
     r = client.post(url, data)
     assert r.status_code == 302

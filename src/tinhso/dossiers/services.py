@@ -214,6 +214,8 @@ def _paper_uploads_take(uploads: list[PaperUpload]) -> None:
     """Inside the transaction that attaches them: delete the uploads' rows (their files now belong to the new
     components). A paper already taken by a concurrent submission, or purged meanwhile, fails the whole change."""
     ids = sorted({up.pk for up in uploads})
+    if len(ids) != len(uploads):
+        raise ValidationError(_("Một tệp đã tải lên chỉ dùng được cho một thành phần hồ sơ."), code="upload_twice")
     q = connection.ops.quote_name
     with connection.cursor() as cur:
         # By key alone: the rows were read as the owner's (`selectors.paper_uploads_named`), and an owner never changes.

@@ -287,7 +287,8 @@ def insert(obj: models.Model) -> models.Model:
     conversions as `Model.objects.create` (each field's `pre_save` and `get_db_prep_save`), without the ORM
     compiling the statement for every row. Inside a block the statement is collected (see the module for
     ids). A model with save signals (e.g. the audit chain's) has them sent around its INSERT, as `save()` would,
-    and so may not be written inside a block (its receivers may need answers)."""
+    and so may not be written inside a block (its receivers may need answers). A model's own `save()` method is
+    not called: use it for models whose `save()` adds nothing to a new row (ChainLink's only refuses updates)."""
     model = type(obj)
     trip = current()
     conn = connections[DEFAULT_DB_ALIAS]  # the connection itself: each field's conversion asks it several things

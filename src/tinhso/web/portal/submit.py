@@ -106,10 +106,14 @@ def _kept_papers(request, procedure, errors: dict[str, list[str]]) -> dict[str, 
     """{component key: [PaperUpload]} named by the form; a token that names no paper of this citizen (expired,
     used, another's) becomes an error of its component."""
     tokens = _kept_tokens(request, procedure)
-    kept = {}
+    kept, seen = {}, set()
     for key, ts in tokens.items():
         if not ts:
             continue
+        if seen & set(ts):
+            errors.setdefault(f"component_{key}", []).append(_("Một tệp đã tải lên chỉ dùng được cho một thành phần hồ sơ."))
+            continue
+        seen.update(ts)
         try:
             kept.update(selectors.paper_uploads_named(owner=request.user, tokens={key: ts}))
         except ValidationError as exc:
