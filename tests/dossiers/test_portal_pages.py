@@ -317,6 +317,38 @@ def test_answering_a_supplement_request_resumes_the_dossier(client, citizen_a, b
     assert d.components.filter(key="giay_chung_sinh", supplement_round=1).count() == 1
 
 
+def test_a_refused_supplement_answer_keeps_the_good_papers(client, citizen_a, birth_procedure, agency_x, staff_x,
+                                                          good_form, good_files):
+    """A wrong paper is refused; the right one sent with it comes back ticked and need not be chosen again; a paper
+    uploaded ahead (the page's script) is named by its box."""
+    d = received(citizen_a, birth_procedure, agency_x, staff_x, good_form, good_files)
+    d = services.dossier_request_supplement(actor=staff_x["specialist"], dossier=d, reason="Thiếu chữ ký, ảnh mờ",
+                                            items=[{"key": "to_khai", "name": "Tờ khai"},
+                                                   {"key": "giay_chung_sinh", "name": "Giấy chứng sinh"}])
+    components = d.components.count()
+    client.force_login(citizen_a)
+    exe = SimpleUploadedFile("to-khai.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
+    url = reverse("web:portal_supply", args=[d.pk])
+    r = client.post(url, {"supply-note": "Gửi lại", "supply-tep_to_khai": exe,
+                          "supply-tep_giay_chung_sinh": pdf("chung-sinh-ro.pdf")})
+    html = r.content.decode()
+    assert r.status_code == 200 and "không phải là PDF" in html
+    d.refresh_from_db()
+    assert d.state == State.SUPPLEMENT and d.components.count() == components
+    kept = PaperUpload.objects.get(owner=citizen_a)
+    assert kept.original_filename == "chung-sinh-ro.pdf"
+    assert f'name="supply-giay_giay_chung_sinh" id="id_supply-giay_giay_chung_sinh_1" value="{kept.token}" checked' in html
+    ahead = services.paper_upload(actor=citizen_a, upload=pdf("to-khai-dung.pdf"))
+    r = client.post(url, {"supply-note": "Gửi lại", "supply-giay_to_khai": ahead.token,
+                          "supply-giay_giay_chung_sinh": kept.token}, follow=True)
+    assert "hồ sơ tiếp tục được xử lý" in r.content.decode()
+    d.refresh_from_db()
+    assert d.state == State.PROCESSING
+    assert sorted(d.components.filter(supplement_round=1).values_list("original_filename", flat=True)) == [
+        "chung-sinh-ro.pdf", "to-khai-dung.pdf"]
+    assert not PaperUpload.objects.exists()
+
+
 def test_an_empty_supplement_answer_changes_nothing(client, citizen_a, birth_procedure, agency_x, staff_x,
                                                     good_form, good_files):
     d = in_state("supplement", citizen_a, birth_procedure, agency_x, staff_x, good_form, good_files)

@@ -280,6 +280,7 @@ def test_birth_registration_from_sign_up_to_rating(new_page, commune_office, ass
     assert "Yêu cầu bổ sung giấy tờ" in main
     assert "không đọc được họ tên người mẹ" in main
     citizen.set_input_files("#id_supply-tep_giay_chung_sinh", files=[pdf_file("giay-chung-sinh-ro-net.pdf")])
+    expect(citizen.locator("#id_supply-tep_giay_chung_sinh_kept")).to_contain_text("Đã tải lên: giay-chung-sinh-ro-net.pdf")
     with citizen.expect_navigation():
         citizen.get_by_role("button", name="Gửi phần bổ sung").click()
     assert "Đã gửi phần bổ sung" in citizen.locator(".messages").inner_text()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from tinhso.dossiers import services
 from tinhso.dossiers.states import TransitionNotAllowed
 
+from . import papers
 from .forms import ComplainForm, PayForm, RateForm, SupplyForm, WithdrawForm
 from .mine import own_dossier, render_dossier_page
 
@@ -54,16 +55,30 @@ def _run(request, dossier, prefix: str, form, call, success: str, field_map: dic
 @login_required
 @require_POST
 def supply(request, pk: int):
+    """The answer to a supplement request: papers (uploaded ahead and ticked, or sent with the form) and a note.
+    Refused, the page comes back with the papers it carried kept (papers.py), but a wrong one."""
     dossier = own_dossier(request, pk)
     form = SupplyForm(data=request.POST, prefix="supply")
-    keys = {c.key for c in dossier.procedure.components.all()}
-    files = {k: request.FILES.getlist(f"supply-tep_{k}") for k in keys if request.FILES.getlist(f"supply-tep_{k}")}
-    return _run(
-        request, dossier, "supply", form,
-        lambda f: services.dossier_supply(actor=request.user, dossier=dossier, files=files,
-                                          note=f.cleaned_data["note"]),
-        _("Đã gửi phần bổ sung; hồ sơ tiếp tục được xử lý."), field_map={"files": "note"},
-    )
+    keys = [c.key for c in dossier.procedure.components.all()]
+    file_errors: dict[str, list[str]] = {}
+    kept = papers.kept_papers(request, keys, lambda k: f"supply-giay_{k}", file_errors)
+    files = {k: [*request.FILES.getlist(f"supply-tep_{k}"), *kept.get(k, [])] for k in keys}
+    general: list[str] = []
+    if form.is_valid() and not file_errors:
+        try:
+            services.dossier_supply(actor=request.user, dossier=dossier, files={k: v for k, v in files.items() if v},
+                                    note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            general, components = _apply_errors(form, exc, field_map={"files": "note"})
+            file_errors.update(components)
+        except TransitionNotAllowed as exc:
+            return render_dossier_page(request, dossier, bound={"supply": form}, errors=[str(exc)])
+        else:
+            messages.success(request, _("Đã gửi phần bổ sung; hồ sơ tiếp tục được xử lý."))
+            return redirect("web:my_dossier", pk=dossier.pk)
+    papers.keep_sent_files(request, keys, lambda k: f"supply-tep_{k}", kept, file_errors)
+    return render_dossier_page(request, dossier, bound={"supply": form}, errors=general, file_errors=file_errors,
+                               kept=kept)
 
 
 @login_required

@@ -19,6 +19,7 @@ from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.payments import qr_svg
 from tinhso.dossiers.states import Action, State
 
+from . import papers
 from .display import history_rows, money, step_rows, summary_items, timeliness_words
 from .forms import ComplainForm, PayForm, RateForm, SupplyForm, WithdrawForm
 
@@ -54,15 +55,16 @@ def _qr_inline(payload: str) -> str:
     return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="portal-qr-svg" ', 1)
 
 
-def _supply_items(dossier: Dossier, request_obj) -> list[dict]:
+def _supply_items(dossier: Dossier, request_obj, kept: dict | None = None) -> list[dict]:
     """The upload inputs for a supplement: the requested papers that are components of the procedure
-    (every component when the request names none)."""
+    (every component when the request names none), with the papers already uploaded for each (`kept`)."""
     components = {c.key: c for c in dossier.procedure.components.all()}
     keys = [i.get("key") for i in (request_obj.items if request_obj else []) if i.get("key") in components]
     if not keys:
         keys = list(components)
     return [{"key": k, "name": components[k].name, "input_name": f"supply-tep_{k}", "input_id": f"id_supply-tep_{k}",
-             "accept": ",".join("." + t for t in components[k].file_type_list)} for k in keys]
+             "accept": ",".join("." + t for t in components[k].file_type_list),
+             "kept_name": f"supply-giay_{k}", "kept": papers.kept_rows(kept or {}, k)} for k in keys]
 
 
 def documents_of(dossier: Dossier) -> list[dict]:
@@ -95,7 +97,7 @@ def _has_apology(dossier: Dossier) -> bool:
 
 
 def render_dossier_page(request, dossier: Dossier, *, bound: dict | None = None, errors: list[str] | None = None,
-                        file_errors: dict | None = None, status: int = 200):
+                        file_errors: dict | None = None, status: int = 200, kept: dict | None = None):
     """The dossier page; after a failed action, `bound` holds that action's bound form (with errors)."""
     bound = bound or {}
     actions = selectors.actions_for(user=request.user, dossier=dossier)
@@ -123,7 +125,7 @@ def render_dossier_page(request, dossier: Dossier, *, bound: dict | None = None,
         "actions": actions,
         "forms": forms,
         "open_supplement": open_supplement if Action.SUPPLY in actions else None,
-        "supply_items": _supply_items(dossier, open_supplement) if Action.SUPPLY in actions else [],
+        "supply_items": _supply_items(dossier, open_supplement, kept) if Action.SUPPLY in actions else [],
         "file_errors": file_errors or {},
         "payment": payment,
         "fee": money(dossier.fee_amount) if dossier.fee_amount else "",

@@ -1,8 +1,6 @@
 """`/ho-so/nop/<procedure code>/`: a signed-in citizen fills in the application and uploads the papers.
 
-Papers go up as soon as they are chosen (static/tinhso/js/papers.js: `POST /api/v1/uploads`, then a ticked
-`giay_<key>` box naming the paper); without script they go with the form. Either way a refused form loses none:
-the papers it carried come back ticked (uploaded ahead, kept 24 hours), and only a wrong paper must be chosen again.
+Papers go up as soon as they are chosen, and a refused form keeps them (papers.py: ticked `giay_<key>` boxes).
 
 The page carries a random one-time token: the same form sent twice is one dossier (the service refuses
 the second, and we then show the dossier already sent)."""
@@ -23,6 +21,7 @@ from tinhso.catalog.forms import form_class_for
 from tinhso.datastore import selectors as datastore_selectors
 from tinhso.dossiers import selectors, services
 
+from . import papers
 from .display import money, summary_items
 from .forms import SubmitChoicesForm
 
@@ -91,49 +90,9 @@ def _component_rows(procedure, errors: dict[str, list[str]], *, stored: dict | N
             "reuse_name": f"kho_{c.key}",
             "chosen": chosen.get(c.key, "") if bound else (str(stored[c.key][0].pk) if stored.get(c.key) else ""),
             "kept_name": f"giay_{c.key}",
-            "kept": [{"token": u.token, "name": u.original_filename, "size": u.size} for u in kept.get(c.key, [])],
+            "kept": papers.kept_rows(kept, c.key),
         })
     return rows
-
-
-def _kept_tokens(request, procedure) -> dict[str, list[str]]:
-    """The papers uploaded ahead and still ticked, per component (`giay_<key>`: their tokens)."""
-    return {c.key: [t.strip() for t in request.POST.getlist(f"giay_{c.key}") if t.strip()]
-            for c in procedure.components.all()}
-
-
-def _kept_papers(request, procedure, errors: dict[str, list[str]]) -> dict[str, list]:
-    """{component key: [PaperUpload]} named by the form; a token that names no paper of this citizen (expired,
-    used, another's) becomes an error of its component."""
-    tokens = _kept_tokens(request, procedure)
-    kept, seen = {}, set()
-    for key, ts in tokens.items():
-        if not ts:
-            continue
-        if seen & set(ts):
-            errors.setdefault(f"component_{key}", []).append(_("Một tệp đã tải lên chỉ dùng được cho một thành phần hồ sơ."))
-            continue
-        seen.update(ts)
-        try:
-            kept.update(selectors.paper_uploads_named(owner=request.user, tokens={key: ts}))
-        except ValidationError as exc:
-            for msgs in exc.message_dict.values():
-                errors.setdefault(f"component_{key}", []).extend(msgs)
-    return kept
-
-
-def _keep_sent_files(request, procedure, kept: dict[str, list], errors: dict[str, list[str]]) -> None:
-    """After a refused submission: the files sent with the form for the components that had nothing wrong are
-    uploaded ahead (checked by content, kept 24 hours), so that the corrected form carries them again."""
-    for c in procedure.components.all():
-        if errors.get(f"component_{c.key}"):
-            continue
-        for f in request.FILES.getlist(f"tep_{c.key}"):
-            f.seek(0)
-            try:
-                kept.setdefault(c.key, []).append(services.paper_upload(actor=request.user, upload=f))
-            except ValidationError as exc:
-                errors.setdefault(f"component_{c.key}", []).extend(exc.messages)
 
 
 def _default_agency_id(agencies, user) -> int | None:
@@ -173,7 +132,8 @@ def dossier_submit(request, code: str):
                 agency = selectors.handling_agency(procedure=procedure, agency_id=agency_id)
             except Http404 as exc:
                 general_errors.append(str(exc))
-        kept = _kept_papers(request, procedure, component_errors)
+        keys = [c.key for c in procedure.components.all()]
+        kept = papers.kept_papers(request, keys, lambda k: f"giay_{k}", component_errors)
         if agency is not None and not component_errors:
             form_data = {name: request.POST.get(app_form.add_prefix(name), "") for name in app_form.fields}
             files = {c.key: [*request.FILES.getlist(f"tep_{c.key}"), *kept.get(c.key, [])]
@@ -213,7 +173,7 @@ def dossier_submit(request, code: str):
                         "Họ tên, ngày sinh hoặc số CCCD trong tài khoản không khớp với Cơ sở dữ liệu quốc gia về dân "
                         "cư. Hồ sơ vẫn được gửi; hãy kiểm tra lại thông tin tài khoản."))
                 return redirect("web:my_dossier", pk=dossier.pk)
-        _keep_sent_files(request, procedure, kept, component_errors)
+        papers.keep_sent_files(request, keys, lambda k: f"tep_{k}", kept, component_errors)
     else:
         kept = {}
         app_form = AppForm(initial=initial_from_profile(procedure, request.user), prefix=FORM_PREFIX)

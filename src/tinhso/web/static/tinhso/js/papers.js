@@ -1,25 +1,25 @@
-// Papers go up as soon as they are chosen (portal/submit.html): each file is sent to the uploads API, checked by
-// content there, and becomes a ticked box naming it (giay_<key>), so that a refused form loses none of them and a
-// slow connection sends each paper once. Without this script the files go with the form, as before.
+// Papers go up as soon as they are chosen (portal/submit.html; a supplement's answer on portal/my_dossier.html):
+// each file is sent to the uploads API, checked by content there, and becomes a ticked box naming it (the input's
+// data-kept-name), so that a refused form loses none of them and a slow connection sends each paper once. Without
+// this script the files go with the form, as before.
 document.addEventListener("DOMContentLoaded", function () {
   var inputs = document.querySelectorAll("input[type=file][data-upload-url]");
   if (!inputs.length || !window.fetch || !window.FormData) { return; }
-  var form = inputs[0].form;
-  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
-  var submit = form.querySelector("button[type=submit]");
-  var pending = 0;
   var en = (document.documentElement.lang || "vi").indexOf("en") === 0;
   var words = en
     ? { uploading: "Uploading: ", done: "Uploaded: ", failed: "Not uploaded: ", wait: "Uploading papers…", network: "no connection, choose the file again." }
     : { uploading: "Đang tải lên: ", done: "Đã tải lên: ", failed: "Chưa tải lên được: ", wait: "Đang tải giấy tờ lên…", network: "mất kết nối, hãy chọn lại tệp." };
-  var submitText = submit ? submit.textContent : "";
   var seq = 0;
 
-  function busy(delta) {
-    pending += delta;
+  // A form's send button waits while any of its papers is still going up.
+  function busy(form, delta) {
+    var submit = form.querySelector("button[type=submit]");
+    form.dataset.pending = String((parseInt(form.dataset.pending || "0", 10)) + delta);
     if (!submit) { return; }
-    submit.disabled = pending > 0;
-    submit.textContent = pending > 0 ? words.wait : submitText;
+    if (!submit.dataset.text) { submit.dataset.text = submit.textContent; }
+    var waiting = form.dataset.pending !== "0";
+    submit.disabled = waiting;
+    submit.textContent = waiting ? words.wait : submit.dataset.text;
   }
 
   function size(n) {
@@ -31,7 +31,9 @@ document.addEventListener("DOMContentLoaded", function () {
     var item = document.createElement("li");
     item.textContent = words.uploading + file.name;
     list.appendChild(item);
-    busy(1);
+    var form = input.form;
+    var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+    busy(form, 1);
     var body = new FormData();
     body.append("file", file, file.name);
     fetch(input.dataset.uploadUrl, {
@@ -57,7 +59,7 @@ document.addEventListener("DOMContentLoaded", function () {
     }).catch(function () {
       item.className = "field-error";
       item.textContent = words.failed + file.name + ": " + words.network;
-    }).then(function () { busy(-1); });
+    }).then(function () { busy(form, -1); });
   }
 
   inputs.forEach(function (input) {
