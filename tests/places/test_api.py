@@ -37,6 +37,10 @@ def test_agencies_with_parent_code(client, demo_agencies):
     assert by_code["000.01.03.H55"]["parent_code"] == "000.00.03.H55"
     commune_pcs = [a for a in data if a["kind"] == "ubnd_xa"]
     assert len(commune_pcs) == 92 and all(a["commune_code"] for a in commune_pcs)
+    # The id is what a submission names as its `agency` (an API client has no other way to learn it).
+    from tinhso.places.models import Agency
+
+    assert {a["code"]: a["id"] for a in data} == dict(Agency.objects.values_list("code", "id"))
 
 
 def test_openapi_documents_the_schemas(client):

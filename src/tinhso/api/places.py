@@ -17,6 +17,7 @@ class DivisionOut(Schema):
 
 
 class InstallationAgencyOut(Schema):  # not dossiers.AgencyOut: OpenAPI names schemas by class
+    id: int = Field(description="Số gửi trong trường `agency` khi nộp hồ sơ (POST /api/v1/dossiers)")
     code: str = Field(description="Mã định danh điện tử (NNN.NN.NN.XNN)")
     name: str
     short_name: str
@@ -53,7 +54,7 @@ def province_communes(request, code: str):
 @router.get("/agencies", response=list[InstallationAgencyOut], summary="Cơ quan của tỉnh (kèm mã cơ quan cấp trên)")
 def agencies(request):
     return [
-        {"code": a.code, "name": a.name, "short_name": a.short_name, "kind": a.kind,
+        {"id": a.pk, "code": a.code, "name": a.name, "short_name": a.short_name, "kind": a.kind,
          "parent_code": a.parent.code if a.parent else None, "commune_code": a.commune_id, "active": a.active}
         for a in selectors.agencies_of_installation()
     ]
