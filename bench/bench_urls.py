@@ -85,7 +85,7 @@ def _template_rows():
         cols, rows = value
         keep = [i for i, c in enumerate(cols) if c != "id"]
         sql = (f"INSERT INTO {q(table)} ({', '.join(q(cols[i]) for i in keep)}) VALUES ({', '.join(['%s'] * len(keep))})"
-               + (" RETURNING id" if table == "dossiers_dossierevent" or table == "dossiers_dossier" else ""))
+               + (" RETURNING id" if table in ("dossiers_dossier", "dossiers_dossierevent") else ""))
         out[table] = (sql, [cols[i] for i in keep], [[r[i] for i in keep] for r in rows])
     _ROWS.update(out)
     return _ROWS

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -18,6 +19,7 @@ from tinhso.places.models import Agency
 from . import access, clock
 from .models import Dossier, DossierStep, PaperUpload
 from .states import Action, OPEN_STATES, PAUSED_STATES, State, TRANSITIONS
+from .uploads import UPLOAD_TTL
 
 _UPLOADS = Rows(PaperUpload, where="{token} = %s")  # paper_uploads_named gives an IN of its tokens
 
@@ -316,14 +318,11 @@ def handling_agency(*, procedure, agency_id: int | None):
     return agency
 
 
-def paper_uploads_named(*, owner, tokens: dict[str, list[str]]) -> dict[str, list]:
-    """{component key: [PaperUpload]} for the tokens given per component: papers the owner uploaded within UPLOAD_TTL
-    and no submission has taken yet. ValidationError naming each `upload_<key>` whose token is not such a paper
-    (unknown, another user's, expired or already used: the same answer, so a token reveals nothing)."""
-    from django.core.exceptions import ValidationError
-
-    from .uploads import UPLOAD_TTL
-
+def paper_uploads_sorted(*, owner, tokens: dict[str, list[str]]) -> tuple[dict[str, list], dict[str, list[str]]]:
+    """The papers named per component, in one query: ({component key: [PaperUpload]} for the components whose
+    tokens all name papers the owner uploaded within UPLOAD_TTL that no submission has taken yet, {component key:
+    [message]} for the others: a token that is unknown, another user's, expired or already used (the same answer,
+    so a token reveals nothing), or a paper already named for another component."""
     wanted = sorted({t for ts in tokens.values() for t in ts})
     found = {}
     if wanted and getattr(owner, "is_authenticated", False):
@@ -332,17 +331,28 @@ def paper_uploads_named(*, owner, tokens: dict[str, list[str]]) -> dict[str, lis
         fresh_from = timezone.now() - UPLOAD_TTL
         found = {u.token: u for u in _UPLOADS.all(*wanted, where=f"{{token}} IN ({in_list(len(wanted))})")
                  if u.owner_id == owner.pk and u.created_at >= fresh_from}
-    errors, seen = {}, set()
+    papers, errors, seen = {}, {}, set()
     for key, ts in tokens.items():
+        if not ts:
+            continue
         if any(t not in found for t in ts):
-            errors[f"upload_{key}"] = [_("Tệp đã tải lên cho thành phần này không còn (quá 24 giờ, đã dùng cho hồ sơ "
-                                         "khác, hoặc không phải của bạn). Hãy tải lên lại.")]
+            errors[key] = [_("Tệp đã tải lên cho thành phần này không còn (quá 24 giờ, đã dùng cho hồ sơ khác, hoặc "
+                             "không phải của bạn). Hãy tải lên lại.")]
         elif seen & set(ts):
-            errors[f"upload_{key}"] = [_("Một tệp đã tải lên chỉ dùng được cho một thành phần hồ sơ.")]
+            errors[key] = [_("Một tệp đã tải lên chỉ dùng được cho một thành phần hồ sơ.")]
+        else:
+            papers[key] = [found[t] for t in dict.fromkeys(ts)]
         seen.update(ts)
+    return papers, errors
+
+
+def paper_uploads_named(*, owner, tokens: dict[str, list[str]]) -> dict[str, list]:
+    """{component key: [PaperUpload]} (see paper_uploads_sorted); ValidationError naming each `upload_<key>` whose
+    tokens are not all such papers."""
+    papers, errors = paper_uploads_sorted(owner=owner, tokens=tokens)
     if errors:
-        raise ValidationError(errors)
-    return {key: [found[t] for t in dict.fromkeys(ts)] for key, ts in tokens.items() if ts}
+        raise ValidationError({f"upload_{key}": msgs for key, msgs in errors.items()})
+    return papers
 
 
 def officials_of_agency(*, agency_id: int, role: str | None = None):

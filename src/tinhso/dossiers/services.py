@@ -273,7 +273,7 @@ def paper_uploads_purge(*, now: datetime | None = None, batch_size: int = 1000) 
         if not rows:
             return purged
         with transaction.atomic():
-            deleted = PaperUpload.objects.filter(pk__in=[pk for pk, _f in rows])._raw_delete(PaperUpload.objects.db)
+            deleted, _by_model = PaperUpload.objects.filter(pk__in=[pk for pk, _f in rows]).delete()
             event_record(actor=None, name="dossiers.paper_uploads_purged", subject_type="dossiers.paperupload",
                          subject_id="", data={"count": deleted})
         for _pk, name in rows:
@@ -401,8 +401,8 @@ def _snapshot_applicant(dossier: Dossier, user) -> None:
     dossier.applicant_email = user.email or ""
     commune = ""
     if user.commune_id:  # the loaded commune's name, else one row read by a statement built once
-        loaded = user._state.fields_cache.get("commune")
-        commune = loaded.name if loaded is not None else places_selectors.commune_name(code=user.commune_id)
+        loaded = user._meta.get_field("commune").is_cached(user)
+        commune = user.commune.name if loaded else places_selectors.commune_name(code=user.commune_id)
     dossier.applicant_address = ", ".join(x for x in [user.address_line, commune] if x)
 
 

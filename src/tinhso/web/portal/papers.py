@@ -7,7 +7,6 @@ come back ticked (uploaded ahead, kept 24 hours)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from tinhso.dossiers import selectors, services
 
@@ -15,20 +14,10 @@ from tinhso.dossiers import selectors, services
 def kept_papers(request, keys, kept_name, errors: dict[str, list[str]]) -> dict[str, list]:
     """{component key: [PaperUpload]} named by the ticked boxes (`kept_name(key)`); a token that names no paper of
     this citizen (expired, used, another's), or one paper ticked for two components, becomes its component's error."""
-    kept, seen = {}, set()
-    for key in keys:
-        ts = [t.strip() for t in request.POST.getlist(kept_name(key)) if t.strip()]
-        if not ts:
-            continue
-        if seen & set(ts):
-            errors.setdefault(f"component_{key}", []).append(_("Một tệp đã tải lên chỉ dùng được cho một thành phần hồ sơ."))
-            continue
-        seen.update(ts)
-        try:
-            kept.update(selectors.paper_uploads_named(owner=request.user, tokens={key: ts}))
-        except ValidationError as exc:
-            for msgs in exc.message_dict.values():
-                errors.setdefault(f"component_{key}", []).extend(msgs)
+    tokens = {key: [t.strip() for t in request.POST.getlist(kept_name(key)) if t.strip()] for key in keys}
+    kept, refused = selectors.paper_uploads_sorted(owner=request.user, tokens=tokens)
+    for key, msgs in refused.items():
+        errors.setdefault(f"component_{key}", []).extend(msgs)
     return kept
 
 
